@@ -1,0 +1,2 @@
+/** @module */
+export type * from './weights.js';

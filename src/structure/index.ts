@@ -1,0 +1,2 @@
+/** Trajectories and cells. @module */
+export type * from './trajectory.js';
