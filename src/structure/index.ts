@@ -1,2 +1,3 @@
-/** Trajectories and cells. @module */
+/** Trajectories and cells: the data types every other layer builds on. @module */
 export type * from './trajectory.js';
+export * from './cell.js';
