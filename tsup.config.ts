@@ -15,6 +15,7 @@ export const entries = {
   'sampling/index': 'src/sampling/index.ts',
   'backend/index': 'src/backend/index.ts',
   'node/index': 'src/node/index.ts',
+  'plot/index': 'src/plot/index.ts',
 };
 
 export default defineConfig({

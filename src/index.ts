@@ -13,3 +13,4 @@ export * from './encoding/index.js';
 export * from './model/index.js';
 export * from './sampling/index.js';
 export * from './backend/index.js';
+export * from './plot/index.js';
