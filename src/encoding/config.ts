@@ -86,6 +86,14 @@ export interface EncoderConfig {
   speciesEncoding: boolean;
 }
 
+/** An {@link EncoderConfig} with everything filled in, as an encoder holds it after `fit`. */
+export interface ResolvedEncoderConfig extends EncoderConfig {
+  /** The per-axis range actually used. */
+  range: AxisRange;
+  /** The permutation actually used: `ordering[k]` = original atom index at ordered position k. */
+  ordering: number[];
+}
+
 /** The JSON form of an encoder (`AxisProjectionEncoder.toJSON`). */
 export interface EncoderJSON {
   /** Always `'repap-encoder'`. */
@@ -93,7 +101,7 @@ export interface EncoderJSON {
   /** Format version, 1. */
   version: 1;
   /** The resolved config: `range` filled in, `ordering` the permutation. */
-  config: EncoderConfig & { range: AxisRange; ordering: number[] };
+  config: ResolvedEncoderConfig;
   /** How the ordering was obtained (informative; not needed to decode). */
   orderingRule?: OrderingRule | 'user';
   /** Atoms per structure. */

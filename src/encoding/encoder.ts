@@ -14,6 +14,7 @@ import {
   type EncoderConfig,
   type EncoderJSON,
   type OrderingRule,
+  type ResolvedEncoderConfig,
   DEFAULT_ENCODER_CONFIG,
   checkConfigKeys,
   checkEnums,
@@ -61,7 +62,7 @@ export interface EncodedBatchWithRows extends EncodedBatch {
 }
 
 interface EncoderState {
-  config: EncoderConfig & { range: AxisRange; ordering: number[] };
+  config: ResolvedEncoderConfig;
   orderingRule: OrderingRule | 'user';
   nAtoms: number;
   species: string[];
@@ -119,7 +120,7 @@ function checkTrajectory(trajectory: Trajectory, where: string): void {
  */
 export class AxisProjectionEncoder implements TokenCodec {
   /** The resolved config: `range` filled in, `ordering` the permutation as numbers. Frozen. */
-  readonly config: Readonly<EncoderConfig & { range: AxisRange; ordering: readonly number[] }>;
+  readonly config: Readonly<ResolvedEncoderConfig>;
   /** How the ordering was obtained: a rule, or `'user'` for a given permutation. */
   readonly orderingRule: OrderingRule | 'user';
   /** Cells per axis. */
@@ -157,7 +158,7 @@ export class AxisProjectionEncoder implements TokenCodec {
   private constructor(state: EncoderState) {
     const { config, nAtoms, species, periodic } = state;
     const range = config.range.map((r) => Object.freeze([r[0], r[1]])) as unknown as AxisRange;
-    this.config = Object.freeze({ ...config, range: Object.freeze(range) as AxisRange, ordering: Object.freeze(config.ordering.slice()) as readonly number[] });
+    this.config = Object.freeze({ ...config, range: Object.freeze(range) as AxisRange, ordering: Object.freeze(config.ordering.slice()) as number[] });
     this.orderingRule = state.orderingRule;
     this.gridSize = config.gridSize;
     this.nAtoms = nAtoms;
