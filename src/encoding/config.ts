@@ -14,7 +14,10 @@
  *   each atom's mean position, wrapped into the range on periodic axes, to the
  *   nearest of the 8 corners of the coordinate range box, nearest first.
  *
- * Ties keep the original atom order (a stable sort).
+ * Ties keep the original atom order (a stable sort). The mean is well defined
+ * for unwrapped positions (as in the reference data). For wrapped input in
+ * which an atom crosses a periodic boundary, its mean falls between the two
+ * faces and the ordering may be misleading: unwrap first or pass a permutation.
  */
 export type OrderingRule = 'origin' | 'corner';
 

@@ -94,4 +94,17 @@ describe('ordering details', () => {
     expect(Array.from(AxisProjectionEncoder.fit(out, { ordering: 'corner' }).permutation)).toEqual([0, 1, 2]);
     expect(Array.from(AxisProjectionEncoder.fit(out, { ordering: 'origin' }).permutation)).toEqual([1, 2, 0]);
   });
+
+  it("'corner' on non-periodic axes uses the corners of the range box, without wrapping", () => {
+    // 11 cells: range x [-1.6, 11.6) (cell 1.2), y and z [-0.5, 10.5) (cell 1.0): min/max plus half a cell
+    const traj = makeTrajectory([[[-1, 0.2, 0], [11, 10, 10], [5, 5, 5], [4, 0.5, 0.5], [5, 0, 0]]], { cell: null });
+    const enc = AxisProjectionEncoder.fit(traj, { ordering: 'corner', gridSize: 11 });
+    expect(enc.periodic).toEqual([false, false, false]);
+    expect(enc.config.range[0][0]).toBeCloseTo(-1.6, 12);
+    expect(enc.config.range[1][1]).toBeCloseTo(10.5, 12);
+    const d = orderingDistances(meanPositions(traj), 'corner', enc.config.range, enc.periodic);
+    const want = [[0.6, 0.7, 0.5], [0.6, 0.5, 0.5], [6.6, 5.5, 5.5], [5.6, 1.0, 1.0], [6.6, 0.5, 0.5]];
+    for (let i = 0; i < 5; i++) expect(d[i]).toBeCloseTo(Math.hypot(...want[i]), 12);
+    expect(Array.from(enc.permutation)).toEqual([1, 0, 3, 4, 2]);
+  });
 });
