@@ -1,2 +1,3 @@
 /** @module */
 export {};
+export * from './trajectory-files.js';

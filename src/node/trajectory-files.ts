@@ -1,0 +1,204 @@
+/**
+ * Loading and saving trajectory files in Node: the format comes from the
+ * file name, `.gz` files are (de)compressed with node:zlib.
+ *
+ * @module
+ */
+import { readFile, writeFile, access } from 'node:fs/promises';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { basename, dirname, join } from 'node:path';
+import type { Trajectory } from '../structure/trajectory.js';
+import type { PositionsDtype } from '../structure/build.js';
+import { readExtxyz, writeExtxyz } from '../io/extxyz.js';
+import { readPoscar, writePoscar } from '../io/poscar.js';
+import { readLammpsDump } from '../io/lammps-dump.js';
+import { readRawFrames, writeRawFrames } from '../io/raw.js';
+
+/** The formats {@link loadTrajectory} and {@link saveTrajectory} know. */
+export type TrajectoryFormat = 'extxyz' | 'poscar' | 'lammps-dump' | 'raw';
+
+/** Options of {@link loadTrajectory}. */
+export interface LoadTrajectoryOptions {
+  /** The format, when the file name does not tell it. */
+  format?: TrajectoryFormat;
+  /** Element type of the positions. Default `'float64'` (raw frames: the file's own type). */
+  dtype?: PositionsDtype;
+  /** POSCAR: species per count for VASP 4 files without a species line. */
+  species?: readonly string[];
+  /** LAMMPS dump: chemical symbol of each atom type, `{ 1: 'Si' }` or `['Si']`. */
+  typeToSpecies?: Record<number, string> | readonly string[];
+  /** Raw frames: path of the JSON sidecar. Default: found next to the positions file (see {@link loadTrajectory}). */
+  sidecar?: string;
+}
+
+/** Options of {@link saveTrajectory}. */
+export interface SaveTrajectoryOptions {
+  /** The format, when the file name does not tell it. */
+  format?: TrajectoryFormat;
+  /** POSCAR: the frame to write (required for several frames; -1 = last). */
+  frame?: number;
+  /** POSCAR: `'cartesian'` (default) or `'direct'`. */
+  coordinates?: 'cartesian' | 'direct';
+  /** extxyz: decimals for positions (default: shortest exact form). */
+  precision?: number;
+}
+
+const KNOWN =
+  '.extxyz, .xyz (extxyz); POSCAR*, CONTCAR*, .vasp, .poscar (poscar); .lammpstrj, .dump, dump.* (lammps-dump); .f32, .f64 + a .json sidecar (raw); each optionally .gz';
+
+/**
+ * The format a file name implies (ignoring a trailing `.gz`), or null.
+ * `a.extxyz` -> extxyz, `CONTCAR` -> poscar, `run.lammpstrj` -> lammps-dump,
+ * `x.positions.f32` -> raw.
+ */
+export function formatFromPath(path: string): TrajectoryFormat | null {
+  const name = basename(path).replace(/\.gz$/i, '');
+  const lower = name.toLowerCase();
+  if (lower.endsWith('.extxyz') || lower.endsWith('.xyz')) return 'extxyz';
+  if (/^(poscar|contcar)/i.test(name) || lower.endsWith('.vasp') || lower.endsWith('.poscar')) return 'poscar';
+  if (lower.endsWith('.lammpstrj') || lower.endsWith('.dump') || lower.startsWith('dump.')) return 'lammps-dump';
+  if (lower.endsWith('.f32') || lower.endsWith('.f64')) return 'raw';
+  return null;
+}
+
+function pickFormat(path: string, format: TrajectoryFormat | undefined, verb: string): TrajectoryFormat {
+  if (format !== undefined) {
+    if (!['extxyz', 'poscar', 'lammps-dump', 'raw'].includes(format)) {
+      throw new Error(`${path}: format ${JSON.stringify(format)} is unknown; expected 'extxyz', 'poscar', 'lammps-dump' or 'raw'`);
+    }
+    return format;
+  }
+  const f = formatFromPath(path);
+  if (!f) {
+    throw new Error(`${path}: cannot tell the file format from the name; known names: ${KNOWN}. Rename the file or ${verb} with { format: 'extxyz' | 'poscar' | 'lammps-dump' | 'raw' }`);
+  }
+  return f;
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Sidecar candidates for `dir/name.positions.f32`: `name.positions.f32.json`, `name.positions.json`, `name.json`. */
+function sidecarCandidates(path: string): string[] {
+  const dir = dirname(path);
+  const name = basename(path).replace(/\.gz$/i, '');
+  const stem = name.replace(/\.f(32|64)$/i, '');
+  const out = [join(dir, `${name}.json`), join(dir, `${stem}.json`)];
+  if (stem.endsWith('.positions')) out.push(join(dir, `${stem.slice(0, -'.positions'.length)}.json`));
+  return out;
+}
+
+async function readBytes(path: string): Promise<Buffer> {
+  let buf: Buffer;
+  try {
+    buf = await readFile(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new Error(`${path}: cannot read the file (${err.code ?? err.message}); check the path`);
+  }
+  if (/\.gz$/i.test(path)) {
+    try {
+      buf = gunzipSync(buf);
+    } catch (e) {
+      throw new Error(`${path}: not a valid gzip file (${(e as Error).message}); the file is corrupt or not compressed (drop the .gz from its name)`);
+    }
+  }
+  return buf;
+}
+
+/**
+ * Loads a trajectory file, picking the format from the name:
+ * `.extxyz`/`.xyz` (extxyz), `POSCAR*`/`CONTCAR*`/`.vasp` (POSCAR),
+ * `.lammpstrj`/`.dump` (LAMMPS text dump), `.f32`/`.f64` with a JSON
+ * sidecar (raw frames; the sidecar is `NAME.json` next to
+ * `NAME.positions.f32`, or `options.sidecar`). Any of them may end in `.gz`.
+ *
+ * ```ts
+ * const traj = await loadTrajectory('a-si-30-sw-300K.extxyz.gz');
+ * ```
+ *
+ * @throws Error naming the path and the fix: unknown extension (lists the
+ *   known ones and the `format` option), unreadable or corrupt file, and the
+ *   reader's own errors (which name `path:line`).
+ */
+export async function loadTrajectory(path: string, options: LoadTrajectoryOptions = {}): Promise<Trajectory> {
+  const format = pickFormat(path, options.format, 'load it');
+  if (format === 'raw') {
+    let sidecarPath = options.sidecar;
+    if (!sidecarPath) {
+      for (const c of sidecarCandidates(path)) {
+        if (await exists(c)) { sidecarPath = c; break; }
+      }
+    }
+    if (!sidecarPath) {
+      throw new Error(`${path}: raw frames need a JSON sidecar (shape, species, cell); none of ${sidecarCandidates(path).join(', ')} exists. Pass { sidecar: 'path/to.json' }`);
+    }
+    const [bytes, meta] = await Promise.all([readBytes(path), readBytes(sidecarPath)]);
+    return readRawFrames(bytes, meta.toString('utf8'), { source: path, ...(options.dtype ? { dtype: options.dtype } : {}) });
+  }
+  let text: string;
+  {
+    const bytes = await readBytes(path);
+    text = bytes.toString('utf8');
+  }
+  const dtype = options.dtype ? { dtype: options.dtype } : {};
+  switch (format) {
+    case 'extxyz':
+      return readExtxyz(text, { source: path, ...dtype });
+    case 'poscar':
+      return readPoscar(text, { source: path, ...dtype, ...(options.species ? { species: options.species } : {}) });
+    case 'lammps-dump':
+      return readLammpsDump(text, { source: path, ...dtype, ...(options.typeToSpecies ? { typeToSpecies: options.typeToSpecies } : {}) });
+  }
+}
+
+/**
+ * Saves a trajectory, picking the format from the name: extxyz
+ * (`.extxyz`/`.xyz`), POSCAR (`POSCAR*`, `CONTCAR*`, `.vasp`; one frame, see
+ * `frame`), or raw frames (`.f32`/`.f64`, plus a `.json` sidecar next to it).
+ * A trailing `.gz` compresses the file.
+ *
+ * @throws Error naming the path and the fix for an unknown or read-only
+ *   format (LAMMPS dumps are read only) or an unwritable path.
+ */
+export async function saveTrajectory(path: string, traj: Trajectory, options: SaveTrajectoryOptions = {}): Promise<void> {
+  const format = pickFormat(path, options.format, 'save it');
+  let data: string | Uint8Array;
+  const extra: Array<[string, string]> = [];
+  switch (format) {
+    case 'extxyz':
+      data = writeExtxyz(traj, options.precision !== undefined ? { precision: options.precision } : {});
+      break;
+    case 'poscar':
+      data = writePoscar(traj, {
+        ...(options.frame !== undefined ? { frame: options.frame } : {}),
+        ...(options.coordinates ? { coordinates: options.coordinates } : {}),
+      });
+      break;
+    case 'raw': {
+      const name = basename(path).replace(/\.gz$/i, '');
+      const dtype = /\.f32$/i.test(name) ? 'float32' : 'float64';
+      const { bytes, sidecar } = writeRawFrames(traj, { dtype });
+      data = bytes;
+      extra.push([sidecarCandidates(path)[1], JSON.stringify({ ...sidecar, positionsFile: basename(path) }, null, 2) + '\n']);
+      break;
+    }
+    case 'lammps-dump':
+      throw new Error(`${path}: repap reads LAMMPS dumps but does not write them; save as .extxyz, POSCAR or .f32 instead (or pass { format: 'extxyz' })`);
+  }
+  let out: Uint8Array = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  if (/\.gz$/i.test(path)) out = gzipSync(out);
+  try {
+    await writeFile(path, out);
+    for (const [p, text] of extra) await writeFile(p, text);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new Error(`${path}: cannot write the file (${err.code ?? err.message}); check that the directory exists and is writable`);
+  }
+}
