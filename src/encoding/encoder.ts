@@ -464,6 +464,9 @@ export class AxisProjectionEncoder implements TokenCodec {
     if (!(cell >= 0 && cell < g) || !Number.isInteger(cell)) {
       throw new Error(`activeInputs: cell ${cell} must be an integer in 0..${g - 1}`);
     }
+    if (out.length < this.activeInputCount) {
+      throw new Error(`activeInputs: out has ${out.length} entries; it needs activeInputCount = ${this.activeInputCount}`);
+    }
     let n = 0;
     out[n++] = cell;
     const se = this.config.stepEncoding;
@@ -552,6 +555,30 @@ export class AxisProjectionEncoder implements TokenCodec {
             out[row + 3 * k + a] = v;
           }
         }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The inverse of {@link orderedCoordinates}: turns token sequences (`[rows, T]`,
+   * for example decoded samples) back into flat positions `[rows][atom][xyz]`
+   * in the ORIGINAL atom order (atom `permutation[k]` gets the tokens of
+   * ordered position k), ready for a Trajectory with `species`.
+   */
+  positionsFromTokens(coords: ArrayLike<number>): Float64Array {
+    const T = this.sequenceLength;
+    if (coords.length % T !== 0) {
+      throw new Error(`positionsFromTokens: coords has ${coords.length} values, not a multiple of sequenceLength ${T}`);
+    }
+    const out = new Float64Array(coords.length);
+    const perm = this.permutation;
+    for (let r = 0; r < coords.length; r += T) {
+      for (let k = 0; k < this.nAtoms; k++) {
+        const dst = r + 3 * perm[k];
+        out[dst] = coords[r + 3 * k];
+        out[dst + 1] = coords[r + 3 * k + 1];
+        out[dst + 2] = coords[r + 3 * k + 2];
       }
     }
     return out;

@@ -87,6 +87,10 @@ describe('AxisProjectionEncoder: layout', () => {
     // ordered position 0 is atom 3 of frame 1
     expect(Array.from(coords.subarray(0, 3))).toEqual(Array.from(new Float32Array([9.4, 9.6, 9.9])));
     expect(Array.from(coords.subarray(3, 6))).toEqual(Array.from(new Float32Array([1.1, 0.9, 1])));
+    // and back to the original atom order
+    const back = enc.positionsFromTokens(enc.orderedCoordinates(traj));
+    expect(Array.from(back)).toEqual(Array.from(traj.positions, (v) => Math.fround(v)));
+    expect(() => enc.activeInputs(0, 0, new Int32Array(1))).toThrow(/out has 1 entries; it needs activeInputCount = 3/);
   });
 });
 
