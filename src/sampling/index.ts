@@ -1,2 +1,6 @@
-/** @module */
-export {};
+/** Generation: ConditionalSampler, token-drawing strategies, constraints. @module */
+export * from './conditional-sampler.js';
+export * from './token-sampler.js';
+export * from './constraint.js';
+export { structureRandom, structureSeed } from './rng.js';
+export type { StepEngine } from './engine.js';

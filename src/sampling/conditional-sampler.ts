@@ -1,0 +1,579 @@
+/**
+ * `ConditionalSampler`: O(T) batched, seeded generation of structures from a
+ * trained RePAP network, with conditional generation on a fixed prefix of
+ * atoms and minimum-distance (or any {@link Constraint}) resampling.
+ *
+ * @module
+ */
+import type { GenerativeModelSource } from '../model/source.js';
+import type { TokenCodec } from '../encoding/types.js';
+import type { Trajectory, FrameInfo } from '../structure/trajectory.js';
+import { MinimumDistance, PairMetric, type Constraint, type ConstraintContext } from './constraint.js';
+import { applyTemperature, greedySampler, multinomialSampler, type TokenSampler } from './token-sampler.js';
+import { freshSeed, structureRandom } from './rng.js';
+import { checkStackWeights, JsStackEngine, type StepEngine } from './engine.js';
+import { RerunEngine } from './rerun-engine.js';
+import { WasmStackEngine, wasmSimdSupported } from './wasm-engine.js';
+import { TfjsStackEngine } from './tfjs-engine.js';
+
+/**
+ * Which implementation runs the network steps.
+ * - `'auto'` (default): `'wasm'` when the source has `stackWeights()` and WebAssembly SIMD is available, else `'js'`; `'rerun'` without `stackWeights()`.
+ * - `'wasm'`: the generated WebAssembly SIMD kernel on the typed-array weights (fastest; independent of the tfjs backend).
+ * - `'js'`: plain JavaScript cell equations on the typed-array weights (reference).
+ * - `'tfjs'`: the cell equations as tfjs ops on the active tfjs backend.
+ * - `'rerun'`: runs `source.network` on the whole prefix at every step, O(T^2) (any architecture; the original code's way).
+ */
+export type SamplerEngine = 'auto' | 'wasm' | 'js' | 'tfjs' | 'rerun';
+
+/** Options fixed for the life of a sampler. */
+export interface ConditionalSamplerOptions {
+  /** Step engine; default `'auto'`. */
+  engine?: SamplerEngine;
+  /**
+   * Threads for the `'wasm'` engine: 1 (default) runs on the calling thread;
+   * more splits every step's rows over that many threads (the caller plus
+   * `threads - 1` `worker_threads`; Node only, needs SharedArrayBuffer).
+   */
+  threads?: number;
+}
+
+/** Options of one `sample` / `stream` call. */
+export interface SampleOptions {
+  /** Seed of the run (any integer). Same seed, same options, same backend: bit-identical structures. Default: a fresh seed (reported in `stats.seed`). */
+  seed?: number;
+  /** Structures generated in parallel (>= 1). Default `min(n, 256)`. The output does not depend on it. */
+  batchSize?: number;
+  /**
+   * Temperature T > 0 applied to each normalised output distribution:
+   * `p_k^(1/T) / sum_j p_j^(1/T)`. T < 1 sharpens, T > 1 flattens. Default 1.
+   * The first coordinate (drawn from the training data) is not tempered.
+   */
+  temperature?: number;
+  /** Greedy (argmax) decoding of every network output; shorthand for `sampler: greedySampler`. */
+  greedy?: boolean;
+  /** Token-drawing strategy; default {@link multinomialSampler}. */
+  sampler?: TokenSampler;
+  /** Add a uniform offset inside the grid cell to every generated coordinate (the original code's +-half a cell). Default false: cell centres. */
+  jitter?: boolean;
+  /**
+   * Conditional generation: the first m atoms (in the encoder's order, i.e.
+   * original atoms `codec.permutation[0 .. m-1]`) fixed at these Cartesian
+   * coordinates in Å, as m rows `[x, y, z]` or a flat array of 3m numbers. They
+   * are fed to the network as their grid cells and copied exactly into the output.
+   */
+  prefix?: ArrayLike<number> | ReadonlyArray<ArrayLike<number>>;
+  /** Minimum interatomic distance in Å (minimum image if periodic); 0 switches it off. Default 2.0. */
+  minDistance?: number;
+  /** Draws per atom at most, the first included, before the atom is kept as a violation. Default 10. */
+  maxTries?: number;
+  /** Further constraints, checked after the minimum distance, all of which an atom must pass. */
+  constraints?: readonly Constraint[];
+  /** Called after every batch with the structures finished so far and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Resampling statistics of a run or a batch. */
+export interface SampleStats {
+  /** The seed used (give it back as `seed` to repeat the run). */
+  readonly seed: number;
+  /** Engine that ran the network. */
+  readonly engine: string;
+  /** Structures generated. */
+  readonly structures: number;
+  /** Index of the first structure (0 for a whole run; the batch offset in a stream). */
+  readonly offset: number;
+  /** Generated (non-prefix) atoms placed. */
+  readonly placedAtoms: number;
+  /** Atoms that failed a constraint at least once and were drawn again. */
+  readonly resampledAtoms: number;
+  /** Extra draws in total (an atom drawn 3 times counts 2). */
+  readonly redraws: number;
+  /** resampledAtoms / placedAtoms: the paper's replacement rate (0 when nothing was placed). */
+  readonly replacementRate: number;
+  /** Per structure (index i = structure offset + i). */
+  readonly perStructure: {
+    /** Atoms resampled at least once. */
+    readonly resampledAtoms: Int32Array;
+    /** Extra draws. */
+    readonly redraws: Int32Array;
+    /** Atoms still violating a constraint after `maxTries` draws. */
+    readonly violatingAtoms: Int32Array;
+  };
+  /** Indices (in the run) of the structures that still violate a constraint after the tries. */
+  readonly violatingStructures: readonly number[];
+  /** Wall time in seconds. */
+  readonly seconds: number;
+}
+
+/** Result of `sample`: the structures and how the constraints went. */
+export interface SampleResult {
+  /** Generated structures as frames, atoms in the training (original) order, with the training cell, pbc and species. */
+  readonly trajectory: Trajectory;
+  /** Resampling statistics. */
+  readonly stats: SampleStats;
+}
+
+interface Resolved {
+  seed: number;
+  batchSize: number;
+  temperature: number;
+  sampler: TokenSampler;
+  jitter: boolean;
+  prefixPos: Float64Array;
+  prefixCells: Int32Array;
+  prefixAtoms: number;
+  maxTries: number;
+  constraints: Constraint[];
+  onProgress?: (done: number, total: number) => void;
+}
+
+function isInt(x: unknown): x is number {
+  return typeof x === 'number' && Number.isInteger(x);
+}
+
+/**
+ * Generates structures from a trained network, one coordinate at a time,
+ * carrying the LSTM state (O(T) per structure), many structures in parallel.
+ *
+ * Sampling follows the paper: x of the first atom is drawn from the training
+ * data's first coordinates (`source.firstCoordinates`); every later coordinate
+ * from the network output normalised to sum 1 (then tempered, then drawn by
+ * the {@link TokenSampler}); each drawn cell is fed back as the next input.
+ * After an atom's z, the constraints (minimum distance by default) are
+ * checked; a refused atom is rewound (the LSTM state restored from before its
+ * x) and drawn again, up to `maxTries` times.
+ *
+ * Every structure has its own seeded random stream (pure-rand xoroshiro128+,
+ * derived from the seed and the structure's index), so results depend neither
+ * on `batchSize` nor on how a stream is consumed.
+ *
+ * @example
+ * ```ts
+ * const sampler = new ConditionalSampler(model);
+ * const { trajectory, stats } = await sampler.sample(250, { seed: 1, minDistance: 2.0 });
+ * console.log(stats.replacementRate);
+ * ```
+ */
+export class ConditionalSampler {
+  private readonly engineKind: SamplerEngine;
+  private readonly threads: number;
+
+  /**
+   * @param source the trained model (for example a `RePAPModel`).
+   * @param options engine choice; see {@link ConditionalSamplerOptions}.
+   */
+  constructor(readonly source: GenerativeModelSource, options: ConditionalSamplerOptions = {}) {
+    if (source === null || typeof source !== 'object' || !source.codec) {
+      throw new Error('ConditionalSampler: source must be a GenerativeModelSource (for example a trained RePAPModel) with a codec');
+    }
+    const engine = options.engine ?? 'auto';
+    if (!['auto', 'wasm', 'js', 'tfjs', 'rerun'].includes(engine)) {
+      throw new Error(`ConditionalSampler: options.engine must be 'auto', 'wasm', 'js', 'tfjs' or 'rerun' (got '${engine}')`);
+    }
+    const threads = options.threads ?? 1;
+    if (!isInt(threads) || threads < 1 || threads > 64) {
+      throw new Error(`ConditionalSampler: options.threads must be an integer in [1, 64] (got ${threads})`);
+    }
+    this.engineKind = engine;
+    this.threads = threads;
+    const c = source.codec;
+    if (c.sequenceLength !== 3 * c.nAtoms) {
+      throw new Error(`ConditionalSampler: codec.sequenceLength (${c.sequenceLength}) must be 3 * codec.nAtoms (${3 * c.nAtoms})`);
+    }
+  }
+
+  /** The codec of the source. */
+  get codec(): TokenCodec {
+    return this.source.codec;
+  }
+
+  private checkAlive(): void {
+    if (this.source.isDisposed) {
+      throw new Error('ConditionalSampler: its model was disposed; sample from a live model (load it again and create a new sampler)');
+    }
+  }
+
+  /** Builds the step engine for one call (the caller disposes it). */
+  private createEngine(): StepEngine {
+    const { source } = this;
+    const kind = this.engineKind;
+    if (kind === 'rerun') return new RerunEngine(source.network, source.codec);
+    const w = source.stackWeights();
+    if (w === null) {
+      if (kind === 'auto') return new RerunEngine(source.network, source.codec);
+      throw new Error(`ConditionalSampler: engine '${kind}' needs source.stackWeights() (an LSTM stack); this model has none: use engine 'auto' or 'rerun'`);
+    }
+    const problem = checkStackWeights(w, source.codec);
+    if (problem !== null) throw new Error(`ConditionalSampler: ${problem}`);
+    if (kind === 'js') return new JsStackEngine(w, source.codec);
+    if (kind === 'tfjs') return new TfjsStackEngine(w, source.codec);
+    const wasmOk = wasmSimdSupported() && WasmStackEngine.supports(w);
+    if (kind === 'wasm' && !wasmOk) {
+      throw new Error("ConditionalSampler: engine 'wasm' needs WebAssembly SIMD and sigmoid gates with tanh; use engine 'js' or 'auto'");
+    }
+    if (wasmOk) return new WasmStackEngine(w, source.codec, { threads: this.threads });
+    return new JsStackEngine(w, source.codec);
+  }
+
+  private resolve(n: number, options: SampleOptions): Resolved {
+    if (!isInt(n) || n < 1) throw new Error(`sample: n (number of structures) must be an integer >= 1 (got ${n})`);
+    const o = options ?? {};
+    const codec = this.source.codec;
+    const seed = o.seed ?? freshSeed();
+    if (!Number.isFinite(seed)) throw new Error(`sample: options.seed must be a finite number (got ${seed})`);
+    const batchSize = o.batchSize ?? Math.min(n, 256);
+    if (!isInt(batchSize) || batchSize < 1) throw new Error(`sample: options.batchSize must be an integer >= 1 (got ${batchSize})`);
+    const temperature = o.temperature ?? 1;
+    if (!(typeof temperature === 'number' && temperature > 0 && Number.isFinite(temperature))) {
+      throw new Error(`sample: options.temperature must be a finite number > 0 (got ${temperature}); use greedy: true for argmax decoding`);
+    }
+    if (o.greedy && o.sampler) throw new Error('sample: give either options.greedy or options.sampler, not both');
+    const sampler = o.greedy ? greedySampler : o.sampler ?? multinomialSampler;
+    if (typeof sampler.draw !== 'function') throw new Error('sample: options.sampler must have a draw(probs, offset, size, random) method');
+    const minDistance = o.minDistance ?? 2.0;
+    if (!(typeof minDistance === 'number' && Number.isFinite(minDistance) && minDistance >= 0)) {
+      throw new Error(`sample: options.minDistance must be a finite number of Å >= 0 (got ${minDistance}); use 0 to switch resampling off`);
+    }
+    const maxTries = o.maxTries ?? 10;
+    if (!isInt(maxTries) || maxTries < 1) throw new Error(`sample: options.maxTries must be an integer >= 1 (got ${maxTries})`);
+    const constraints: Constraint[] = [];
+    if (minDistance > 0) constraints.push(new MinimumDistance(minDistance));
+    for (const [i, c] of (o.constraints ?? []).entries()) {
+      if (!c || typeof c.accept !== 'function') throw new Error(`sample: options.constraints[${i}] must have an accept(positions, atomIndex, context) method`);
+      constraints.push(c);
+    }
+    // prefix
+    let flat: number[] = [];
+    if (o.prefix !== undefined && o.prefix !== null) {
+      const p = o.prefix as ArrayLike<unknown>;
+      if (p.length > 0 && typeof p[0] === 'object') {
+        for (let i = 0; i < p.length; i++) {
+          const row = p[i] as ArrayLike<number>;
+          if (!row || row.length !== 3) throw new Error(`sample: options.prefix[${i}] must be [x, y, z] in Å (got ${row ? row.length : row} values)`);
+          flat.push(row[0], row[1], row[2]);
+        }
+      } else {
+        if (p.length % 3 !== 0) throw new Error(`sample: options.prefix has ${p.length} numbers; give 3 per atom (x, y, z in Å)`);
+        flat = Array.from(p as ArrayLike<number>);
+      }
+    }
+    const prefixAtoms = flat.length / 3;
+    if (prefixAtoms > codec.nAtoms) {
+      throw new Error(`sample: options.prefix has ${prefixAtoms} atoms but a structure has only ${codec.nAtoms}; give at most ${codec.nAtoms}`);
+    }
+    const prefixPos = Float64Array.from(flat);
+    const prefixCells = new Int32Array(flat.length);
+    for (let i = 0; i < flat.length; i++) {
+      const v = flat[i];
+      const atom = Math.floor(i / 3), axis = i % 3;
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new Error(`sample: options.prefix atom ${atom} ${'xyz'[axis]} is ${v}; give finite coordinates in Å`);
+      }
+      try {
+        prefixCells[i] = codec.cellOf(v, axis);
+      } catch (e) {
+        throw new Error(`sample: options.prefix atom ${atom} ${'xyz'[axis]} = ${v} Å lies outside the grid range of the encoder: ${(e as Error).message}`);
+      }
+      if (!(prefixCells[i] >= 0 && prefixCells[i] < codec.gridSize)) {
+        throw new Error(`sample: options.prefix atom ${atom} ${'xyz'[axis]} = ${v} Å lies outside the grid range of the encoder`);
+      }
+    }
+    if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new Error('sample: options.onProgress must be a function');
+    return {
+      seed, batchSize, temperature, sampler, jitter: !!o.jitter, prefixPos, prefixCells, prefixAtoms,
+      maxTries, constraints, onProgress: o.onProgress,
+    };
+  }
+
+  /**
+   * Generates `n` structures and returns them as one trajectory (frame i =
+   * structure i) with the resampling statistics. For very many structures,
+   * prefer {@link ConditionalSampler.stream}.
+   */
+  async sample(n: number, options: SampleOptions = {}): Promise<SampleResult> {
+    this.checkAlive();
+    const r = this.resolve(n, options);
+    const t0 = now();
+    const nA = this.source.codec.nAtoms;
+    const positions = new Float64Array(n * nA * 3);
+    const info: FrameInfo[] = [];
+    const res = new Int32Array(n), red = new Int32Array(n), vio = new Int32Array(n);
+    let engineName = '';
+    for await (const batch of this.run(n, r)) {
+      positions.set(batch.trajectory.positions, batch.stats.offset * nA * 3);
+      for (const f of batch.trajectory.info) info.push(f);
+      res.set(batch.stats.perStructure.resampledAtoms, batch.stats.offset);
+      red.set(batch.stats.perStructure.redraws, batch.stats.offset);
+      vio.set(batch.stats.perStructure.violatingAtoms, batch.stats.offset);
+      engineName = batch.stats.engine;
+    }
+    const stats = makeStats(r.seed, engineName, 0, n, nA - r.prefixAtoms, res, red, vio, (now() - t0) / 1000);
+    const species: string[] = new Array(nA);
+    const codec = this.source.codec;
+    for (let k = 0; k < nA; k++) species[codec.permutation[k]] = codec.orderedSpecies[k];
+    const cell = this.source.cell;
+    const trajectory: Trajectory = {
+      nFrames: n, nAtoms: nA, positions, species, info, pbc: [...this.source.pbc],
+      cell: cell === null ? null : [[...cell[0]], [...cell[1]], [...cell[2]]],
+    };
+    return { trajectory, stats };
+  }
+
+  /**
+   * Generates `n` structures batch by batch as an async iterator: each item is
+   * one batch's structures and statistics (`stats.offset` = index of its first
+   * structure). Only one batch is held in memory, so 100,000 structures stream
+   * in constant memory. The structures are identical to `sample(n, options)`.
+   */
+  stream(n: number, options: SampleOptions = {}): AsyncGenerator<SampleResult> {
+    this.checkAlive();
+    const r = this.resolve(n, options);
+    return this.run(n, r);
+  }
+
+  /**
+   * Teacher-forced next-token distributions of one token sequence (grid cells
+   * of tokens 0 .. T-1 in the encoder's order; the last one is not needed):
+   * row t of the result (`[T-1, gridSize]`) is the normalised output after
+   * feeding tokens 0 .. t, computed by this sampler's engine with carried
+   * state. Useful to check an engine against `source.network`.
+   */
+  probabilities(cells: ArrayLike<number>): Float32Array {
+    this.checkAlive();
+    const codec = this.source.codec;
+    const T = codec.sequenceLength, G = codec.gridSize;
+    if (cells.length < T - 1) throw new Error(`probabilities: cells has ${cells.length} tokens; give at least ${T - 1} (sequenceLength - 1)`);
+    for (let t = 0; t < T - 1; t++) {
+      if (!isInt(cells[t]) || cells[t] < 0 || cells[t] >= G) throw new Error(`probabilities: cells[${t}] = ${cells[t]} is not a grid cell in [0, ${G})`);
+    }
+    const engine = this.createEngine();
+    try {
+      engine.ensureRows(1);
+      engine.reset(0, 1);
+      const out = new Float32Array((T - 1) * G);
+      const buf = new Float32Array(G);
+      const c = new Int32Array(1);
+      for (let t = 0; t < T - 1; t++) {
+        c[0] = cells[t];
+        engine.step(0, 1, t, c, buf);
+        normalise(buf, 0, G, t);
+        out.set(buf, t * G);
+      }
+      return out;
+    } finally {
+      engine.dispose();
+    }
+  }
+
+  private trajectory(ordered: Float64Array, frames: number, info: FrameInfo[]): Trajectory {
+    const codec = this.source.codec;
+    const nA = codec.nAtoms;
+    const perm = codec.permutation;
+    const positions = new Float64Array(frames * nA * 3);
+    for (let f = 0; f < frames; f++) {
+      for (let k = 0; k < nA; k++) {
+        const src = (f * nA + k) * 3, dst = (f * nA + perm[k]) * 3;
+        positions[dst] = ordered[src];
+        positions[dst + 1] = ordered[src + 1];
+        positions[dst + 2] = ordered[src + 2];
+      }
+    }
+    const species: string[] = new Array(nA);
+    for (let k = 0; k < nA; k++) species[perm[k]] = codec.orderedSpecies[k];
+    const cell = this.source.cell;
+    return {
+      nFrames: frames,
+      nAtoms: nA,
+      positions,
+      cell: cell === null ? null : [[...cell[0]], [...cell[1]], [...cell[2]]],
+      pbc: [...this.source.pbc],
+      species,
+      info,
+    };
+  }
+
+  private async *run(n: number, r: Resolved): AsyncGenerator<SampleResult> {
+    const engine = this.createEngine();
+    try {
+      let done = 0;
+      while (done < n) {
+        this.checkAlive();
+        const b = Math.min(r.batchSize, n - done);
+        const t0 = now();
+        const batch = this.generateBatch(engine, done, b, r);
+        const stats = makeStats(r.seed, engine.name, done, b, this.source.codec.nAtoms - r.prefixAtoms,
+          batch.resampled, batch.redraws, batch.violating, (now() - t0) / 1000);
+        const info: FrameInfo[] = [];
+        for (let i = 0; i < b; i++) {
+          info.push({ structure: done + i, resampled_atoms: batch.resampled[i], violating_atoms: batch.violating[i] });
+        }
+        done += b;
+        r.onProgress?.(done, n);
+        yield { trajectory: this.trajectory(batch.positions, b, info), stats };
+        if (done < n) await new Promise<void>((res) => setTimeout(res, 0));
+      }
+    } finally {
+      engine.dispose();
+    }
+  }
+
+  /** One batch of `B` structures with run indices `offset .. offset + B - 1`. Positions in the encoder's order. */
+  private generateBatch(engine: StepEngine, offset: number, B: number, r: Resolved) {
+    const { source } = this;
+    const codec = source.codec;
+    const G = codec.gridSize, nA = codec.nAtoms;
+    const constrained = r.constraints.length > 0;
+    engine.ensureRows(constrained ? 3 * B : B);
+    const positions = new Float64Array(B * nA * 3);
+    const resampled = new Int32Array(B), redraws = new Int32Array(B), violating = new Int32Array(B);
+    const random = Array.from({ length: B }, (_, i) => structureRandom(r.seed, offset + i));
+    // jitter has its own stream, so switching it on moves coordinates inside their cells without changing the cells
+    const jitterRandom = r.jitter ? Array.from({ length: B }, (_, i) => structureRandom(r.seed, offset + i, 1)) : [];
+    const P = new Float32Array(B * G); // distribution of the next token, live rows
+    const X = constrained ? new Float32Array(B * G) : P; // saved distribution of the current atom's x
+    const Q = new Float32Array(B * G); // retry rows
+    const cx = new Int32Array(B), cy = new Int32Array(B), zc = new Int32Array(B);
+    const first = source.firstCoordinates;
+    const firstCells = new Int32Array(first.length);
+    if (r.prefixAtoms === 0) {
+      if (first.length === 0) throw new Error('sample: source.firstCoordinates is empty; the model needs the training first coordinates to draw x0 (or give a prefix)');
+      for (let i = 0; i < first.length; i++) firstCells[i] = codec.cellOf(first[i], 0);
+    }
+    const drawFirst = (row: number): number => firstCells[Math.min(first.length - 1, Math.floor(random[row]() * first.length))];
+    const drawNext = (buf: Float32Array, i: number, row: number, step: number): number => {
+      normalise(buf, i * G, G, step);
+      if (r.temperature !== 1) applyTemperature(buf, i * G, G, r.temperature);
+      const c = r.sampler.draw(buf, i * G, G, random[row]);
+      if (!(isInt(c) && c >= 0 && c < G)) throw new Error(`sample: options.sampler '${r.sampler.name}' returned ${c}; it must return a cell index in [0, ${G})`);
+      return c;
+    };
+    const place = (row: number, k: number, x: number, y: number, z: number): void => {
+      const o = (row * nA + k) * 3;
+      positions[o] = codec.decode(x, 0, r.jitter ? jitterRandom[row]() - 0.5 : 0);
+      positions[o + 1] = codec.decode(y, 1, r.jitter ? jitterRandom[row]() - 0.5 : 0);
+      positions[o + 2] = codec.decode(z, 2, r.jitter ? jitterRandom[row]() - 0.5 : 0);
+    };
+    const metric = new PairMetric(source.cell, source.pbc);
+    const view = new Float64Array(positions.buffer); // whole batch; per-row subarrays below
+    const rowPositions = Array.from({ length: B }, (_, i) => view.subarray(i * nA * 3, (i + 1) * nA * 3));
+    const ctx = (row: number): ConstraintContext => ({ metric, species: codec.orderedSpecies, nAtoms: nA, structure: offset + row });
+    const contexts = constrained ? Array.from({ length: B }, (_, i) => ctx(i)) : [];
+    const accepts = (row: number, k: number): boolean => {
+      for (const c of r.constraints) if (!c.accept(rowPositions[row], k, contexts[row])) return false;
+      return true;
+    };
+
+    // prefix: identical for every row, so run it once on row 0 and copy the state
+    const m = r.prefixAtoms;
+    const T = codec.sequenceLength;
+    if (m > 0) {
+      engine.reset(0, 1);
+      const one = new Int32Array(1);
+      const last = Math.min(3 * m, T - 1); // steps 0 .. last-1
+      for (let t = 0; t < last; t++) {
+        one[0] = r.prefixCells[t];
+        engine.step(0, 1, t, one, P);
+      }
+      for (let i = 1; i < B; i++) {
+        engine.copyRows(0, i, 1);
+        P.copyWithin(i * G, 0, G);
+      }
+      for (let i = 0; i < B; i++) positions.set(r.prefixPos, i * nA * 3);
+    } else {
+      engine.reset(0, B);
+    }
+
+    const failing = new Int32Array(B);
+    for (let k = m; k < nA; k++) {
+      if (constrained && k > 0) {
+        engine.copyRows(0, B, B); // checkpoint: state after the previous atom's z
+        X.set(P);
+      }
+      for (let i = 0; i < B; i++) cx[i] = k === 0 ? drawFirst(i) : drawNext(P, i, i, 3 * k - 1);
+      engine.step(0, B, 3 * k, cx, P);
+      for (let i = 0; i < B; i++) cy[i] = drawNext(P, i, i, 3 * k);
+      engine.step(0, B, 3 * k + 1, cy, P);
+      for (let i = 0; i < B; i++) zc[i] = drawNext(P, i, i, 3 * k + 1);
+      for (let i = 0; i < B; i++) place(i, k, cx[i], cy[i], zc[i]);
+      if (constrained) {
+        let nf = 0;
+        for (let i = 0; i < B; i++) {
+          if (!accepts(i, k)) {
+            failing[nf++] = i;
+            resampled[i]++;
+          }
+        }
+        for (let tries = 1; tries < r.maxTries && nf > 0; tries++) {
+          // rewind the failing rows to the state before their x (rows 2B + j), draw again
+          const R0 = 2 * B;
+          if (k === 0) engine.reset(R0, nf);
+          for (let j = 0; j < nf; j++) {
+            const row = failing[j];
+            if (k > 0) engine.copyRows(B + row, R0 + j, 1);
+            Q.set(X.subarray(row * G, (row + 1) * G), j * G);
+            cx[j] = k === 0 ? drawFirst(row) : drawNext(Q, j, row, 3 * k - 1);
+            redraws[row]++;
+          }
+          engine.step(R0, nf, 3 * k, cx, Q);
+          for (let j = 0; j < nf; j++) cy[j] = drawNext(Q, j, failing[j], 3 * k);
+          engine.step(R0, nf, 3 * k + 1, cy, Q);
+          let still = 0;
+          for (let j = 0; j < nf; j++) {
+            const row = failing[j];
+            zc[row] = drawNext(Q, j, row, 3 * k + 1);
+            place(row, k, cx[j], cy[j], zc[row]);
+            // the live row takes the retry's state and z distribution (kept even if it still fails)
+            engine.copyRows(R0 + j, row, 1);
+            P.set(Q.subarray(j * G, (j + 1) * G), row * G);
+            if (!accepts(row, k)) failing[still++] = row;
+          }
+          nf = still;
+        }
+        for (let j = 0; j < nf; j++) violating[failing[j]]++;
+      }
+      if (k < nA - 1) engine.step(0, B, 3 * k + 2, zc, P);
+    }
+    return { positions, resampled, redraws, violating };
+  }
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+/** Normalises `buf[off .. off + G)` to sum 1 (negative outputs count as 0); throws on an unusable output. */
+function normalise(buf: Float32Array, off: number, G: number, step: number): void {
+  let s = 0;
+  for (let g = 0; g < G; g++) {
+    const v = buf[off + g];
+    if (v > 0) s += v;
+    else if (!(v <= 0)) throw new Error(`sample: the network output at step ${step} is not finite (${v}); check the model weights`);
+  }
+  if (!(s > 0) || !Number.isFinite(s)) throw new Error(`sample: the network output at step ${step} sums to ${s}; it must have positive entries to be a distribution`);
+  const inv = 1 / s;
+  for (let g = 0; g < G; g++) {
+    const v = buf[off + g];
+    buf[off + g] = v > 0 ? v * inv : 0;
+  }
+}
+
+function makeStats(
+  seed: number, engine: string, offset: number, structures: number, generatedPerStructure: number,
+  resampled: Int32Array, redraws: Int32Array, violating: Int32Array, seconds: number,
+): SampleStats {
+  let rs = 0, rd = 0;
+  const vs: number[] = [];
+  for (let i = 0; i < structures; i++) {
+    rs += resampled[i];
+    rd += redraws[i];
+    if (violating[i] > 0) vs.push(offset + i);
+  }
+  const placed = structures * generatedPerStructure;
+  return {
+    seed, engine, structures, offset, placedAtoms: placed, resampledAtoms: rs, redraws: rd,
+    replacementRate: placed > 0 ? rs / placed : 0,
+    perStructure: { resampledAtoms: resampled, redraws, violatingAtoms: violating },
+    violatingStructures: vs, seconds,
+  };
+}

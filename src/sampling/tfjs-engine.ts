@@ -1,0 +1,139 @@
+/**
+ * The LSTM stack's cell equations as tfjs ops on the active tfjs backend
+ * (cpu, wasm, webgl, webgpu, node). Row states live in typed arrays; each step
+ * uploads the states of the rows it advances, runs one fused tidy block
+ * (gather-sum of input kernel rows, one matMul per layer and gate, read-out),
+ * and reads the new states back. No tensor outlives a step.
+ *
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { TokenCodec } from '../encoding/types.js';
+import type { RecurrentStackWeights } from '../model/weights.js';
+import { outputActivation, type StepEngine } from './engine.js';
+
+/** LSTM stack + read-out stepped with tfjs ops (any backend). */
+export class TfjsStackEngine implements StepEngine {
+  /** `'tfjs-<backend>'`. */
+  readonly name: string;
+  private state = new Float32Array(0);
+  private rows = 0;
+  private readonly stateSize: number;
+  private readonly offsets: number[] = [];
+  private readonly idx = new Int32Array(4096);
+  private weights: { k: tf.Tensor2D; r: tf.Tensor2D; b: tf.Tensor1D; U: number; hard: boolean }[] = [];
+  private dense: tf.Tensor2D | null = null;
+  private denseBias: tf.Tensor1D | null = null;
+
+  /** @param weights validated with `checkStackWeights`. */
+  constructor(private readonly w: RecurrentStackWeights, private readonly codec: TokenCodec) {
+    this.name = `tfjs-${tf.getBackend()}`;
+    let s = 0;
+    for (const L of w.layers) {
+      this.offsets.push(s);
+      s += 2 * L.units;
+    }
+    this.stateSize = s;
+    this.weights = w.layers.map((L) => ({
+      k: tf.tensor2d(L.kernel, [L.inputDim, 4 * L.units]),
+      r: tf.tensor2d(L.recurrentKernel, [L.units, 4 * L.units]),
+      b: tf.tensor1d(L.bias),
+      U: L.units,
+      hard: L.recurrentActivation === 'hardSigmoid',
+    }));
+    const last = w.layers[w.layers.length - 1].units;
+    this.dense = tf.tensor2d(w.readout.kernel, [last, w.readout.outDim]);
+    this.denseBias = w.readout.bias ? tf.tensor1d(w.readout.bias) : null;
+  }
+
+  ensureRows(rows: number): void {
+    if (rows <= this.rows) return;
+    const next = new Float32Array(rows * this.stateSize);
+    next.set(this.state);
+    this.state = next;
+    this.rows = rows;
+  }
+
+  reset(r0: number, n: number): void {
+    this.state.fill(0, r0 * this.stateSize, (r0 + n) * this.stateSize);
+  }
+
+  copyRows(from: number, to: number, n: number): void {
+    const S = this.stateSize;
+    this.state.copyWithin(to * S, from * S, (from + n) * S);
+  }
+
+  step(r0: number, n: number, step: number, cells: Int32Array, out: Float32Array): void {
+    const { codec, idx, stateSize: S } = this;
+    const G = codec.gridSize;
+    // active input indices, padded to the same count per row
+    const lists: number[][] = [];
+    let maxA = 0;
+    for (let i = 0; i < n; i++) {
+      const m = codec.activeInputs(step, cells[i], idx);
+      lists.push(Array.from(idx.subarray(0, m)));
+      maxA = Math.max(maxA, m);
+    }
+    const gatherIdx = new Int32Array(n * maxA);
+    const gatherW = new Float32Array(n * maxA);
+    for (let i = 0; i < n; i++) {
+      for (let a = 0; a < lists[i].length; a++) {
+        gatherIdx[i * maxA + a] = lists[i][a];
+        gatherW[i * maxA + a] = 1;
+      }
+    }
+    const states = this.state.subarray(r0 * S, (r0 + n) * S);
+    const results = tf.tidy(() => {
+      const st = tf.tensor2d(states, [n, S]);
+      const outs: tf.Tensor[] = [];
+      let x: tf.Tensor2D | null = null;
+      for (let l = 0; l < this.weights.length; l++) {
+        const W = this.weights[l];
+        const U = W.U;
+        const h = tf.slice(st, [0, this.offsets[l]], [n, U]);
+        const c = tf.slice(st, [0, this.offsets[l] + U], [n, U]);
+        let z: tf.Tensor2D;
+        if (l === 0) {
+          const rowsG = tf.reshape(tf.gather(W.k, tf.tensor1d(gatherIdx, "int32")), [n, maxA, 4 * U]);
+          z = tf.sum(tf.mul(rowsG, tf.tensor3d(gatherW, [n, maxA, 1])), 1) as tf.Tensor2D;
+        } else {
+          z = tf.matMul(x!, W.k);
+        }
+        z = tf.add(tf.add(z, tf.matMul(h, W.r)), W.b);
+        const gate = (t: tf.Tensor) => (W.hard ? tf.clipByValue(tf.add(tf.mul(t, 0.2), 0.5), 0, 1) : tf.sigmoid(t));
+        const [zi, zf, zc, zo] = tf.split(z, 4, 1);
+        const cNew = tf.add(tf.mul(gate(zf), c), tf.mul(gate(zi), tf.tanh(zc)));
+        const hNew = tf.mul(gate(zo), tf.tanh(cNew)) as tf.Tensor2D;
+        outs.push(hNew, cNew);
+        x = hNew;
+      }
+      const ro = this.w.readout;
+      const a = ro.hiddenActivation === 'relu' ? tf.relu(x!) : ro.hiddenActivation === 'tanh' ? tf.tanh(x!) : x!;
+      let y = tf.matMul(a, this.dense!);
+      if (this.denseBias) y = tf.add(y, this.denseBias);
+      return [tf.concat(outs, 1), y];
+    });
+    const newState = results[0].dataSync() as Float32Array;
+    states.set(newState);
+    const y = results[1].dataSync() as Float32Array;
+    out.set(y.subarray(0, n * G));
+    for (let i = 0; i < n; i++) outputActivation(this.w.readout.outputActivation, out, i * G, G);
+    results[0].dispose();
+    results[1].dispose();
+  }
+
+  dispose(): void {
+    for (const W of this.weights) {
+      W.k.dispose();
+      W.r.dispose();
+      W.b.dispose();
+    }
+    this.weights = [];
+    this.dense?.dispose();
+    this.denseBias?.dispose();
+    this.dense = null;
+    this.denseBias = null;
+    this.state = new Float32Array(0);
+    this.rows = 0;
+  }
+}
