@@ -1,0 +1,144 @@
+/**
+ * The browser demo: pick a tfjs backend, load a trained RePAP model over HTTP, sample structures, and
+ * compare their radial distribution function with the molecular-dynamics reference.
+ *
+ * Query parameters (all optional) preset the form: `?backend=wasm&n=64&seed=1&model=models/x/&run=1`
+ * (`run=1` generates on load).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// Browser bundles register the optional backends by importing them; useBackend then selects them by name.
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgpu';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { useBackend, type BackendName } from 'repap/backend';
+import { lineChart } from 'repap/plot';
+import { mountStructureView } from './view3d.js';
+import { generate, loadReference, rdfOf, type Generated } from './pipeline.js';
+
+/** What the page exposes for tests and for the console. */
+export interface DemoState {
+  status: 'idle' | 'running' | 'done' | 'error';
+  error: string | null;
+  /** Backend picked in the form. */
+  picked: string | null;
+  /** Backend tfjs actually used (`tf.getBackend()` after generation). */
+  backend: string | null;
+  /** Ensemble g(r) of the generated structures. */
+  rdf: { r: number[]; g: number[] } | null;
+  /** g(r) of the reference (MD) frames, or null without a reference in the model directory. */
+  referenceRdf: { r: number[]; g: number[] } | null;
+  structuresPerSecond: number | null;
+  nStructures: number;
+  seed: number | null;
+  /** Sampling engine reported by the sampler. */
+  engine: string | null;
+  /** True when the page is cross-origin isolated (COOP/COEP), which lets the wasm backend use threads. */
+  crossOriginIsolated: boolean;
+  /** Threads of the wasm backend (1 without cross-origin isolation). */
+  wasmThreads: number | null;
+  /** First generated structure (Å, flat xyz), for checks. */
+  firstStructure: number[] | null;
+}
+
+declare global {
+  interface Window {
+    __repap: DemoState;
+  }
+}
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const backendSelect = $<HTMLSelectElement>('backend');
+const countInput = $<HTMLInputElement>('count');
+const seedInput = $<HTMLInputElement>('seed');
+const modelInput = $<HTMLInputElement>('model');
+const button = $<HTMLButtonElement>('generate');
+const statusEl = $<HTMLDivElement>('status');
+const statsEl = $<HTMLDivElement>('stats');
+const chartEl = $<HTMLDivElement>('chart');
+const viewEl = document.getElementById('view') as unknown as SVGSVGElement;
+
+const state: DemoState = {
+  status: 'idle',
+  error: null,
+  picked: null,
+  backend: null,
+  rdf: null,
+  referenceRdf: null,
+  structuresPerSecond: null,
+  nStructures: 0,
+  seed: null,
+  engine: null,
+  crossOriginIsolated: globalThis.crossOriginIsolated === true,
+  wasmThreads: null,
+  firstStructure: null,
+};
+window.__repap = state;
+
+const params = new URLSearchParams(location.search);
+if (params.has('backend')) backendSelect.value = params.get('backend')!;
+if (params.has('n')) countInput.value = params.get('n')!;
+if (params.has('seed')) seedInput.value = params.get('seed')!;
+if (params.has('model')) modelInput.value = params.get('model')!;
+
+function setStatus(text: string, error = false): void {
+  statusEl.textContent = text;
+  statusEl.className = error ? 'error' : '';
+}
+
+const referenceCache = new Map<string, Promise<{ r: number[]; g: number[] } | null>>();
+
+async function run(): Promise<void> {
+  const picked = backendSelect.value as BackendName;
+  const n = Number(countInput.value);
+  const seed = Number(seedInput.value);
+  const modelUrl = new URL(modelInput.value.endsWith('/') ? modelInput.value : `${modelInput.value}/`, location.href).href;
+  Object.assign(state, { status: 'running', error: null, picked, backend: null, rdf: null, structuresPerSecond: null, seed });
+  button.disabled = true;
+  try {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`structures must be a positive integer (got ${countInput.value})`);
+    if (!Number.isInteger(seed)) throw new Error(`seed must be an integer (got ${seedInput.value})`);
+    setStatus(`Starting the ${picked} backend ...`);
+    // The wasm binaries are copied next to main.js by the build.
+    // With cross-origin isolation the wasm backend can use threads: one per core unless ?threads= says otherwise.
+    const threads = Number(params.get('threads') ?? navigator.hardwareConcurrency ?? 1);
+    await useBackend(picked, { wasmPaths: new URL('./', location.href).href, wasmThreads: Math.max(1, Math.floor(threads)) });
+    state.wasmThreads = picked === 'wasm' ? getThreadsCount() : null;
+    setStatus(`Loading ${modelUrl} and sampling ${n} structures on ${tf.getBackend()} ...`);
+    if (!referenceCache.has(modelUrl)) referenceCache.set(modelUrl, loadReference(modelUrl));
+    const gen: Generated = await generate(modelUrl, n, seed);
+    state.backend = tf.getBackend();
+    state.engine = gen.engine;
+    state.nStructures = gen.nStructures;
+    state.structuresPerSecond = gen.nStructures / gen.seconds;
+    const rdf = rdfOf(gen);
+    state.rdf = rdf;
+    state.referenceRdf = await referenceCache.get(modelUrl)!;
+    state.firstStructure = Array.from(gen.positions.subarray(0, gen.nAtoms * 3));
+    const series = [{ label: `generated (${gen.nStructures}, ${state.backend})`, x: rdf.r, y: rdf.g }];
+    if (state.referenceRdf) series.push({ label: 'MD reference', x: state.referenceRdf.r, y: state.referenceRdf.g });
+    chartEl.innerHTML = lineChart(series, { xLabel: 'r (Å)', yLabel: 'g(r)', referenceY: 1, width: 680, height: 400 });
+    mountStructureView(viewEl, {
+      positions: state.firstStructure,
+      cell: gen.cell,
+      bondCutoff: 2.9,
+    });
+    statsEl.innerHTML =
+      `<span>backend <b>${state.backend}</b></span>` +
+      `<span>engine <b>${gen.engine}</b></span>` +
+      `<span><b>${state.structuresPerSecond.toFixed(1)}</b> structures/s</span>` +
+      `<span><b>${gen.nStructures}</b> structures in ${gen.seconds.toFixed(2)} s</span>` +
+      `<span>cross-origin isolated <b>${state.crossOriginIsolated ? 'yes' : 'no'}</b>${state.wasmThreads ? ` (wasm threads ${state.wasmThreads})` : ''}</span>`;
+    setStatus(`Done: ${gen.nStructures} structures on ${state.backend}.`);
+    state.status = 'done';
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    state.status = 'error';
+    state.error = message;
+    setStatus(message, true);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+button.addEventListener('click', () => void run());
+if (params.get('run') === '1') void run();

@@ -1,0 +1,148 @@
+/**
+ * The demo page in a real browser: Debian's chromium, headless, driven by playwright-core (never a
+ * downloaded browser). For webgpu, webgl and wasm: generate, check the backend really in use, compare the
+ * ensemble RDF with a cpu run of the same seed, save a screenshot.
+ *
+ * Run with `npm run test:browser`. Screenshots go to out/browser/ (or $REPAP_SCREENSHOT_DIR).
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDemo } from '../../examples/browser/build.mjs';
+import { startDemoServer } from '../../examples/browser/serve.mjs';
+import { createTinyModelDir } from './tiny-model.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+const SHOTS = resolve(process.env.REPAP_SCREENSHOT_DIR ?? join(__dirname, '../../out/browser'));
+const N = 96;
+const SEED = 7;
+
+interface Curve {
+  r: number[];
+  g: number[];
+}
+interface DemoState {
+  status: string;
+  error: string | null;
+  picked: string | null;
+  backend: string | null;
+  rdf: Curve | null;
+  referenceRdf: Curve | null;
+  structuresPerSecond: number | null;
+  nStructures: number;
+  engine: string | null;
+  crossOriginIsolated: boolean;
+  wasmThreads: number | null;
+}
+
+const missing = existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (Debian: apt-get install chromium)`;
+if (missing) console.log(`[skip] browser tests: ${missing}`);
+
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+let modelsDir: string;
+const servers: { url: string; close: () => Promise<void> }[] = [];
+let isolatedUrl = '';
+let plainUrl = '';
+
+async function generate(base: string, backend: string, seed: number, n = N): Promise<DemoState> {
+  await page.goto(`${base}?backend=${backend}&n=${n}&seed=${seed}&model=models/tiny/`);
+  await page.click('#generate');
+  await page.waitForFunction(() => ['done', 'error'].includes((window as unknown as { __repap: DemoState }).__repap.status), null, {
+    timeout: 240_000,
+  });
+  const state = await page.evaluate(() => (window as unknown as { __repap: DemoState }).__repap);
+  if (state.status === 'error') throw new Error(`demo page (${backend}): ${state.error}`);
+  return state;
+}
+
+/** RMS difference of two g(r) curves over r in [1.5, 6) Å, where both have counts. */
+function rmsDiff(a: Curve, b: Curve): number {
+  let s = 0;
+  let k = 0;
+  for (let i = 0; i < a.r.length; i++) {
+    if (a.r[i] < 1.5) continue;
+    s += (a.g[i] - b.g[i]) ** 2;
+    k++;
+  }
+  return Math.sqrt(s / k);
+}
+
+describe.skipIf(missing !== null)('demo page in chromium', () => {
+  let cpu: DemoState;
+  let noise: number;
+
+  beforeAll(async () => {
+    const out = mkdtempSync(join(tmpdir(), 'repap-demo-'));
+    await buildDemo({ outdir: join(out, 'site') });
+    modelsDir = join(out, 'models');
+    await createTinyModelDir(join(modelsDir, 'tiny'));
+    const isolated = await startDemoServer({ root: join(out, 'site'), models: modelsDir, port: 0, isolated: true });
+    const plain = await startDemoServer({ root: join(out, 'site'), models: modelsDir, port: 0, isolated: false });
+    servers.push(isolated, plain);
+    isolatedUrl = isolated.url;
+    plainUrl = plain.url;
+    profile = mkdtempSync(join(tmpdir(), 'repap-chromium-'));
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    page = await context.newPage();
+    mkdirSync(SHOTS, { recursive: true });
+    cpu = await generate(isolatedUrl, 'cpu', SEED);
+    // Sampling noise of the ensemble RDF: two cpu ensembles of N structures with different seeds.
+    const other = await generate(isolatedUrl, 'cpu', SEED + 1);
+    noise = rmsDiff(cpu.rdf!, other.rdf!);
+    console.log(`cpu: ${cpu.structuresPerSecond!.toFixed(1)} structures/s; RDF noise between two seeds (rms) = ${noise.toFixed(4)}`);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    for (const s of servers) await s.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('serves a cross-origin isolated page (COOP/COEP)', async () => {
+    expect(cpu.crossOriginIsolated).toBe(true);
+    expect(cpu.rdf!.g.some((g) => g > 0.5)).toBe(true);
+  });
+
+  for (const backend of ['webgpu', 'webgl', 'wasm']) {
+    it(`generates on ${backend} and matches the cpu ensemble RDF`, async () => {
+      const state = await generate(isolatedUrl, backend, SEED);
+      expect(state.picked).toBe(backend);
+      expect(state.backend).toBe(backend);
+      expect(state.nStructures).toBe(N);
+      const d = rmsDiff(state.rdf!, cpu.rdf!);
+      console.log(`${backend}: ${state.structuresPerSecond!.toFixed(1)} structures/s (engine ${state.engine}); RDF rms diff vs cpu = ${d.toFixed(4)}`);
+      // Same seed: structures agree until a float difference flips one sampled cell, after which the rest
+      // of that structure is an independent draw. So the ensemble RDF differs from cpu's by at most the
+      // sampling noise of an ensemble of N structures, which the two-seed cpu comparison measures. 3x that
+      // allows for the noise of the noise estimate; a broken kernel (wrong gates, garbage outputs) moves
+      // g(r) far beyond it.
+      expect(d).toBeLessThanOrEqual(3 * noise + 1e-9);
+      await page.screenshot({ path: join(SHOTS, `demo-${backend}.png`), fullPage: true });
+    });
+  }
+
+  it('reports wasm speed with and without cross-origin isolation', async () => {
+    const withIso = await generate(isolatedUrl, 'wasm', SEED);
+    const without = await generate(plainUrl, 'wasm', SEED);
+    expect(withIso.crossOriginIsolated).toBe(true);
+    expect(without.crossOriginIsolated).toBe(false);
+    expect(without.wasmThreads).toBe(1);
+    console.log(
+      `wasm: ${withIso.structuresPerSecond!.toFixed(1)} structures/s isolated (${withIso.wasmThreads} threads), ` +
+        `${without.structuresPerSecond!.toFixed(1)} structures/s without COOP/COEP (1 thread)`,
+    );
+  });
+});
