@@ -7,3 +7,9 @@
  */
 export * from './rdf.js';
 export type { FrameSelection, FrameSlice } from './validate.js';
+export * from './rdf-error.js';
+export * from './peaks.js';
+export * from './distances.js';
+export * from './coordination.js';
+export * from './bond-angles.js';
+export * from './stillinger-weber.js';
