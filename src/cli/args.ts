@@ -1,0 +1,110 @@
+/**
+ * Command-line argument helpers on top of `node:util` `parseArgs`: typed
+ * number options with range checks, and one error type for "the user typed
+ * something wrong" that the entry point prints as one line (exit code 2).
+ *
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { existsSync, statSync } from 'node:fs';
+
+/** A mistake in the command line or a missing input file: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  /** Marks the error as the user's to fix, not a bug. */
+  readonly isUsageError = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Option spec in `node:util` `parseArgs` form. */
+export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean }>;
+
+/** Parsed options and positionals of one sub-command. */
+export interface ParsedArgs {
+  /** Option values by long name (strings, booleans, or undefined when absent). */
+  readonly values: Record<string, string | boolean | undefined>;
+  /** Positional arguments in order. */
+  readonly positionals: string[];
+}
+
+/**
+ * Parses `argv` (the words after the sub-command) strictly: unknown options,
+ * a missing option value or a wrong number of positionals throw a
+ * {@link UsageError} that names the command and the offending word.
+ */
+export function parseCommand(
+  command: string,
+  argv: readonly string[],
+  options: OptionSpec,
+  positionals: { min: number; max: number; names: string },
+): ParsedArgs {
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true }) as typeof parsed;
+  } catch (e) {
+    const msg = (e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
+    throw new UsageError(`repap ${command}: ${msg} (see 'repap ${command} --help')`);
+  }
+  const n = parsed.positionals.length;
+  if (!parsed.values.help && (n < positionals.min || n > positionals.max)) {
+    const want = positionals.min === positionals.max ? `${positionals.min}` : `${positionals.min} to ${positionals.max}`;
+    throw new UsageError(
+      `repap ${command}: expected ${want} argument${positionals.max === 1 ? '' : 's'} (${positionals.names}) but got ${n}${n > 0 ? `: ${parsed.positionals.join(' ')}` : ''} (see 'repap ${command} --help')`,
+    );
+  }
+  return parsed;
+}
+
+/** Limits of {@link numberOption}. */
+export interface NumberLimits {
+  /** Smallest allowed value (inclusive). */
+  readonly min?: number;
+  /** Largest allowed value (inclusive). */
+  readonly max?: number;
+  /** Require a whole number. */
+  readonly integer?: boolean;
+  /** Value when the option is absent. */
+  readonly default: number;
+}
+
+/** Reads `--name <number>`, checking it is a finite number within the limits; throws {@link UsageError} otherwise. */
+export function numberOption(command: string, values: ParsedArgs['values'], name: string, limits: NumberLimits): number {
+  const raw = values[name];
+  if (raw === undefined) return limits.default;
+  const text = String(raw).trim().replace(/_/g, '');
+  const v = text === '' ? NaN : Number(text);
+  const what = limits.integer ? 'a whole number' : 'a number';
+  const range =
+    limits.min !== undefined && limits.max !== undefined
+      ? ` from ${limits.min} to ${limits.max}`
+      : limits.min !== undefined
+        ? ` >= ${limits.min}`
+        : limits.max !== undefined
+          ? ` <= ${limits.max}`
+          : '';
+  if (!Number.isFinite(v) || (limits.integer && !Number.isInteger(v)) || (limits.min !== undefined && v < limits.min) || (limits.max !== undefined && v > limits.max)) {
+    throw new UsageError(`repap ${command}: --${name} is '${String(raw)}'; expected ${what}${range}`);
+  }
+  return v;
+}
+
+/** Reads `--name <text>` restricted to `choices`; throws {@link UsageError} naming the choices otherwise. */
+export function choiceOption<T extends string>(command: string, values: ParsedArgs['values'], name: string, choices: readonly T[], fallback: T): T {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  if (!choices.includes(raw as T)) {
+    throw new UsageError(`repap ${command}: --${name} is '${String(raw)}'; expected one of ${choices.join(', ')}`);
+  }
+  return raw as T;
+}
+
+/** Checks that `path` is an existing file (or directory when `kind` says so); throws {@link UsageError} otherwise. */
+export function requireInput(command: string, path: string, what: string, kind: 'file' | 'directory' | 'any' = 'file'): string {
+  if (!existsSync(path)) throw new UsageError(`repap ${command}: ${what} '${path}' does not exist`);
+  const st = statSync(path);
+  if (kind === 'file' && !st.isFile()) throw new UsageError(`repap ${command}: ${what} '${path}' is not a file`);
+  if (kind === 'directory' && !st.isDirectory()) throw new UsageError(`repap ${command}: ${what} '${path}' is not a directory`);
+  return path;
+}

@@ -1,0 +1,91 @@
+/** In-process tests of the CLI building blocks: option parsing, progress bar, asset location. */
+import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError, choiceOption, numberOption, parseCommand } from '../../src/cli/args.js';
+import { ProgressBar, formatDuration } from '../../src/cli/progress.js';
+import { assetPath, packageRoot } from '../../src/cli/assets.js';
+import { meanStd, randomStructures } from '../../src/cli/stats.js';
+
+describe('option parsing', () => {
+  const spec = { n: { type: 'string' as const, short: 'n' }, help: { type: 'boolean' as const } };
+  it('reads numbers and checks their range', () => {
+    const { values } = parseCommand('x', ['-n', '12', 'file'], spec, { min: 1, max: 1, names: '<file>' });
+    expect(numberOption('x', values, 'n', { min: 1, integer: true, default: 3 })).toBe(12);
+    expect(numberOption('x', {}, 'n', { min: 1, default: 3 })).toBe(3);
+    expect(numberOption('x', { n: '1_000' }, 'n', { default: 3 })).toBe(1000);
+    for (const bad of ['', 'abc', '1e999', '0', '2.5']) {
+      expect(() => numberOption('x', { n: bad }, 'n', { min: 1, integer: true, default: 3 })).toThrow(UsageError);
+    }
+    expect(() => numberOption('x', { n: '0' }, 'n', { min: 1, max: 5, default: 3 })).toThrow(/--n is '0'; expected a number from 1 to 5/);
+  });
+  it('rejects unknown options and wrong positional counts with UsageError', () => {
+    expect(() => parseCommand('x', ['--nope'], spec, { min: 0, max: 0, names: '' })).toThrow(UsageError);
+    expect(() => parseCommand('x', [], spec, { min: 1, max: 1, names: '<file>' })).toThrow(/expected 1 argument \(<file>\) but got 0/);
+    expect(() => parseCommand('x', ['--help'], spec, { min: 1, max: 1, names: '<file>' })).not.toThrow();
+  });
+  it('checks choices', () => {
+    expect(choiceOption('x', { b: 'cpu' }, 'b', ['cpu', 'wasm'], 'wasm')).toBe('cpu');
+    expect(choiceOption('x', {}, 'b', ['cpu', 'wasm'], 'wasm')).toBe('wasm');
+    expect(() => choiceOption('x', { b: 'gpu' }, 'b', ['cpu', 'wasm'], 'wasm')).toThrow(/expected one of cpu, wasm/);
+  });
+});
+
+describe('ProgressBar', () => {
+  it('draws on a TTY and clears the line at the end', () => {
+    let text = '';
+    const tty = { isTTY: true, columns: 100, write: (s: string) => (text += s) };
+    const bar = new ProgressBar('train', 10, tty);
+    bar.update(10, 'loss 0.5');
+    expect(text).toMatch(/train \[#+\] 100% 10\/10 loss 0\.5 ETA 0s/);
+    bar.finish();
+    expect(text.endsWith('\r\x1b[2K')).toBe(true);
+  });
+  it('is silent when the stream is not a TTY', () => {
+    let text = '';
+    const bar = new ProgressBar('train', 10, { isTTY: false, write: (s: string) => (text += s) });
+    for (let i = 0; i <= 10; i++) bar.update(i);
+    bar.finish();
+    expect(text).toBe('');
+    expect(bar.active).toBe(false);
+  });
+  it('formats durations', () => {
+    expect(formatDuration(5.4)).toBe('5s');
+    expect(formatDuration(125)).toBe('2m05s');
+    expect(formatDuration(3 * 3600 + 120)).toBe('3h02m');
+    expect(formatDuration(NaN)).toBe('--');
+  });
+});
+
+describe('assets', () => {
+  it('finds the package root from the source tree and the shipped reference', () => {
+    expect(packageRoot()).toBe(join(__dirname, '../..'));
+    expect(existsSync(assetPath('reference.f32'))).toBe(true);
+  });
+});
+
+describe('statistics', () => {
+  it('meanStd ignores non-finite values', () => {
+    const s = meanStd([1, 2, 3, NaN, 4]);
+    expect(s.mean).toBe(2.5);
+    expect(s.std).toBeCloseTo(Math.sqrt(1.25), 12);
+    expect([s.min, s.max]).toEqual([1, 4]);
+  });
+  it('random structures are uniform in the cell and reproducible', () => {
+    const like = { nFrames: 1, nAtoms: 10, positions: new Float64Array(30), cell: [[4, 0, 0], [0, 5, 0], [0, 0, 6]] as [[number, number, number], [number, number, number], [number, number, number]], pbc: [true, true, true] as [boolean, boolean, boolean], species: new Array(10).fill('Si'), info: [{}] };
+    const a = randomStructures(like, 2000, 7);
+    const b = randomStructures(like, 2000, 7);
+    expect(a.positions).toEqual(b.positions);
+    const L = [4, 5, 6];
+    for (let axis = 0; axis < 3; axis++) {
+      const v: number[] = [];
+      for (let i = axis; i < a.positions.length; i += 3) v.push(a.positions[i]);
+      const s = meanStd(v);
+      expect(s.min).toBeGreaterThanOrEqual(0);
+      expect(s.max).toBeLessThan(L[axis]);
+      // uniform on [0, L): mean L/2, std L/sqrt(12); 20,000 samples
+      expect(Math.abs(s.mean - L[axis] / 2)).toBeLessThan(0.03 * L[axis]);
+      expect(Math.abs(s.std - L[axis] / Math.sqrt(12))).toBeLessThan(0.03 * L[axis]);
+    }
+  });
+});
