@@ -1,0 +1,45 @@
+/**
+ * `repap eval <generated> <reference>`: the demo's comparison table for any
+ * pair of structure files.
+ *
+ * @module
+ */
+import { numberOption, parseCommand } from '../args.js';
+import { EVAL_HELP } from '../help.js';
+import { readTrajectoryFile, writeText } from '../files.js';
+import { evaluate, evaluationTable } from '../evaluate.js';
+import type { CliIO } from '../main.js';
+
+/** Runs `repap eval`; returns the exit code. */
+export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommand('eval', argv, {
+    help: { type: 'boolean', short: 'h' },
+    'r-max': { type: 'string' },
+    bins: { type: 'string' },
+    cutoff: { type: 'string' },
+    'min-distance': { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'string' },
+  }, { min: 2, max: 2, names: '<generated> <reference>' });
+  if (values.help) {
+    io.out.write(EVAL_HELP);
+    return 0;
+  }
+  const rMax = numberOption('eval', values, 'r-max', { min: 1e-6, max: 1e4, default: 8 });
+  const nBins = numberOption('eval', values, 'bins', { min: 1, max: 1e6, integer: true, default: 160 });
+  const cutoff = numberOption('eval', values, 'cutoff', { min: 0, max: 100, default: 2.9 });
+  const minDistance = numberOption('eval', values, 'min-distance', { min: 0, max: 100, default: 2 });
+  const seed = numberOption('eval', values, 'seed', { integer: true, min: 0, max: 2 ** 32 - 1, default: 42 });
+  const generated = await readTrajectoryFile('eval', positionals[0], 'generated structures');
+  const reference = await readTrajectoryFile('eval', positionals[1], 'reference');
+  const t0 = Date.now();
+  const ev = evaluate(generated, reference, { rMax, nBins, cutoff, minDistance, seed });
+  io.out.write(`${positionals[0]} (${generated.nFrames} structures) vs ${positionals[1]} (${reference.nFrames} frames); g(r) to ${rMax} Å in ${nBins} bins\n\n`);
+  io.out.write(evaluationTable(ev) + '\n');
+  io.out.write(`\nevaluated in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  if (typeof values.json === 'string') {
+    writeText(values.json, JSON.stringify({ generatedFile: positionals[0], referenceFile: positionals[1], ...ev }, null, 2) + '\n');
+    io.out.write(`wrote ${values.json}\n`);
+  }
+  return 0;
+}
