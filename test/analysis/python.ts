@@ -1,0 +1,40 @@
+/** Runs a Python peer (Debian's python3 with ASE) on JSON input; returns its JSON output. */
+import { spawnSync } from 'node:child_process';
+
+export const PYTHON = '/usr/bin/python3';
+
+export function python<T>(script: string, input: unknown): T {
+  const res = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (res.status !== 0) throw new Error(`python peer failed (${res.status}): ${res.stderr}`);
+  return JSON.parse(res.stdout) as T;
+}
+
+/** Deterministic uniform numbers in [0, 1) (mulberry32), for reproducible random structures. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * ASE's neighbour list (all periodic images, self-images included, i == j at
+ * zero shift excluded): ordered pairs i, j and distance d per frame.
+ */
+export const ASE_NEIGHBORS = `
+import json, sys
+import numpy as np
+from ase import Atoms
+from ase.neighborlist import neighbor_list
+q = json.load(sys.stdin)
+out = []
+for pos in q["frames"]:
+    atoms = Atoms(symbols=q["species"], positions=np.array(pos).reshape(-1, 3), cell=q["cell"], pbc=q["pbc"])
+    i, j, d, D = neighbor_list("ijdD", atoms, q["cutoff"], self_interaction=False)
+    out.append({"i": i.tolist(), "j": j.tolist(), "d": d.tolist(), "D": D.tolist()})
+print(json.dumps(out))
+`;
