@@ -105,7 +105,7 @@ export class TinySource implements GenerativeModelSource {
     const [dk, db] = dense.getWeights();
     return {
       cell: 'lstm', layers,
-      readout: { hiddenActivation: 'relu', kernel: dk.dataSync() as Float32Array, bias: db.dataSync() as Float32Array, outDim: dk.shape[1], outputActivation: 'sigmoid' },
+      readout: { hiddenActivation: 'relu', kernel: dk.dataSync() as Float32Array, bias: db.dataSync() as Float32Array, outDim: dk.shape[1] as number, outputActivation: 'sigmoid' },
     };
   }
   get isDisposed(): boolean {
