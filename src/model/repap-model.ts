@@ -843,13 +843,13 @@ function checkNetworkShape(network: tfl.LayersModel, encoder: AxisProjectionEnco
   const outShape = network.outputs[0]?.shape;
   if (!inShape || inShape.length !== 3 || inShape[2] !== encoder.inputSize) {
     throw new Error(
-      `${where}: the network input is [${inShape?.join(', ')}] but the encoder's input size is ${encoder.inputSize} ` +
+      `${where}: the network input is ${JSON.stringify(inShape)} but the encoder's input size is ${encoder.inputSize} ` +
         '(expected [batch, steps, inputSize]); the network and encoder do not belong together',
     );
   }
   if (!outShape || outShape.length !== 3 || outShape[2] !== encoder.gridSize) {
     throw new Error(
-      `${where}: the network output is [${outShape?.join(', ')}] but the encoder's grid size is ${encoder.gridSize} ` +
+      `${where}: the network output is ${JSON.stringify(outShape)} but the encoder's grid size is ${encoder.gridSize} ` +
         '(expected [batch, steps, gridSize]); the network and encoder do not belong together',
     );
   }

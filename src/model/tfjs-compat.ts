@@ -12,6 +12,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { ensureGradients } from './gradients.js';
 
 type AnyFn = (...args: unknown[]) => unknown;
 
@@ -41,10 +42,12 @@ let installed = false;
  * (`flatten`, `asScalar`, `as1D`..`as4D`, `asType`, `toFloat`, `toInt`,
  * `toBool`, `reshapeAs` and one forwarder per tfjs-core op such as `matMul`),
  * where tfjs-core has not registered them. Existing methods are left alone.
+ * Also registers the gradients that training needs ({@link ensureGradients}).
  * Idempotent and cheap; repap calls it whenever it builds or loads a network.
  * Call it yourself before building your own tfjs-layers model in plain Node.
  */
 export function ensureLayersCompat(): void {
+  ensureGradients();
   if (installed) return;
   const proto = (tf.Tensor as unknown as { prototype: Record<string, unknown> }).prototype;
   const ops = tf as unknown as Record<string, AnyFn | undefined>;

@@ -1,3 +1,4 @@
 /** @module */
 export {};
 export * from './trajectory-files.js';
+export * from './model-files.js';
