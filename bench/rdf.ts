@@ -107,7 +107,7 @@ export async function benchRdf(): Promise<string> {
     const nBins = Math.round(c.rMax / 0.05);
     radialDistribution(c.traj, { rMax: c.rMax, nBins, frames: { stop: 50 } }); // warm-up (JIT)
     const times: number[] = [];
-    let g = new Float64Array(0);
+    let g: ArrayLike<number> = [];
     for (let r = 0; r < REPEATS; r++) {
       const t0 = performance.now();
       g = radialDistribution(c.traj, { rMax: c.rMax, nBins }).g;
