@@ -16,6 +16,8 @@ export const entries = {
   'backend/index': 'src/backend/index.ts',
   'node/index': 'src/node/index.ts',
   'plot/index': 'src/plot/index.ts',
+  // The `repap` command (package.json "bin"); its source starts with a #!/usr/bin/env node line.
+  'cli/index': 'src/cli/index.ts',
 };
 
 export default defineConfig({

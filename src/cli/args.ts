@@ -44,7 +44,9 @@ export function parseCommand(
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true }) as typeof parsed;
   } catch (e) {
-    const msg = (e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
+    const lines = (e as Error).message.split('\n');
+    const dash = lines.find((l) => l.startsWith('To specify an option argument starting with a dash'));
+    const msg = lines[0].replace(/\. To specify a positional argument.*$/, '') + (dash ? ` ${dash.replace(/^To specify/, 'to give')}` : '');
     throw new UsageError(`repap ${command}: ${msg} (see 'repap ${command} --help')`);
   }
   const n = parsed.positionals.length;

@@ -45,6 +45,8 @@ Options:
   --backend <name>       Compute backend: wasm (default, fastest on a CPU), cpu, webgl, webgpu, tensorflow.
   --min-distance <Å>     Closest allowed pair distance when resampling (default 2.0).
   --temperature <t>      Sampling temperature: 1 samples the model as trained; < 1 sharpens (default 1).
+  --model <dir>          Use another model folder trained on the same 30-atom a-Si cell (default: the
+                         embedded model).
   -h, --help             This help.
 
 What the table means:

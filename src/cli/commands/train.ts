@@ -1,0 +1,162 @@
+/**
+ * `repap train <trajectory> --out <dir>`: fit an encoder, train a RePAP model
+ * with a live progress bar, save the model folder plus training.json and
+ * loss.svg.
+ *
+ * @module
+ */
+import { join, resolve, basename } from 'node:path';
+import { useBackend, BACKEND_NAMES, type BackendName } from '../../backend/index.js';
+import { AxisProjectionEncoder } from '../../encoding/index.js';
+import { RePAPModel, type TrainingProgress } from '../../model/index.js';
+import { saveModel } from '../../node/index.js';
+import { lineChart } from '../../plot/svg.js';
+import { choiceOption, numberOption, parseCommand, UsageError } from '../args.js';
+import { TRAIN_HELP } from '../help.js';
+import { ProgressBar, formatDuration } from '../progress.js';
+import { readTrajectoryFile, writeText } from '../files.js';
+import { packageVersion } from '../assets.js';
+import { sliceFrames } from '../reference.js';
+import type { CliIO } from '../main.js';
+
+/** One point of the loss curves written to training.json. */
+interface CurvePoint {
+  /** Training sequences seen. */
+  sequences: number;
+  /** Epoch (0-based), fractional within the epoch. */
+  epoch: number;
+  /** Loss. */
+  loss: number;
+}
+
+/** Runs `repap train`; returns the exit code. */
+export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommand('train', argv, {
+    help: { type: 'boolean', short: 'h' },
+    out: { type: 'string', short: 'o' },
+    epochs: { type: 'string' },
+    batch: { type: 'string' },
+    grid: { type: 'string' },
+    sigma: { type: 'string' },
+    units: { type: 'string' },
+    layers: { type: 'string' },
+    'learning-rate': { type: 'string' },
+    optimizer: { type: 'string' },
+    'max-frames': { type: 'string' },
+    'max-batches': { type: 'string' },
+    validation: { type: 'string' },
+    seed: { type: 'string' },
+    backend: { type: 'string' },
+  }, { min: 1, max: 1, names: '<trajectory>' });
+  if (values.help) {
+    io.out.write(TRAIN_HELP);
+    return 0;
+  }
+  if (typeof values.out !== 'string') throw new UsageError("repap train: --out <dir> is required (the folder to save the model in)");
+  const epochs = numberOption('train', values, 'epochs', { min: 1, max: 100_000, integer: true, default: 1 });
+  const batchSize = numberOption('train', values, 'batch', { min: 1, max: 100_000, integer: true, default: 32 });
+  const gridSize = numberOption('train', values, 'grid', { min: 2, max: 10_000, integer: true, default: 50 });
+  const sigma = values.sigma === undefined ? undefined : numberOption('train', values, 'sigma', { min: 1e-6, max: 1e3, default: 0 });
+  const units = numberOption('train', values, 'units', { min: 1, max: 8192, integer: true, default: 256 });
+  const layers = numberOption('train', values, 'layers', { min: 1, max: 16, integer: true, default: 2 });
+  const learningRate = numberOption('train', values, 'learning-rate', { min: 1e-9, max: 10, default: 1e-3 });
+  const optimizer = choiceOption('train', values, 'optimizer', ['rmsprop', 'adam', 'sgd'] as const, 'rmsprop');
+  const maxFrames = numberOption('train', values, 'max-frames', { min: 1, integer: true, default: Infinity });
+  const maxBatches = values['max-batches'] === undefined ? undefined : numberOption('train', values, 'max-batches', { min: 1, integer: true, default: 0 });
+  const validation = numberOption('train', values, 'validation', { min: 0, max: 0.9, default: 0.1 });
+  const seed = numberOption('train', values, 'seed', { min: 0, max: 2 ** 31 - 1, integer: true, default: 42 });
+  const backend = choiceOption<BackendName>('train', values, 'backend', BACKEND_NAMES, 'wasm');
+  const outDir = resolve(values.out);
+  const path = positionals[0];
+
+  let traj = await readTrajectoryFile('train', path);
+  if (traj.nFrames > maxFrames) traj = sliceFrames(traj, 0, maxFrames);
+  const nVal = Math.floor(traj.nFrames * validation);
+  const nTrain = traj.nFrames - nVal;
+  if (nTrain < 1) throw new UsageError(`repap train: ${path} has ${traj.nFrames} frames; with --validation ${validation} none is left for training`);
+  const activeBackend = await useBackend(backend);
+  // Ordering from the mean positions over the training frames only (the validation frames stay unseen).
+  const trainFrames = Int32Array.from({ length: nTrain }, (_, i) => i);
+  const encoder = AxisProjectionEncoder.fit(traj, { gridSize, ...(sigma !== undefined ? { sigma } : {}) }, trainFrames);
+  const model = RePAPModel.create(encoder, { units, layers, learningRate, optimizer, seed });
+  const batchesPerEpoch = Math.min(Math.ceil(nTrain / batchSize), maxBatches ?? Infinity);
+  const log = (s: string): void => void io.err.write(s + '\n');
+  log(
+    `repap train: ${nTrain} training + ${nVal} validation frames of ${traj.nAtoms} atoms from ${basename(path)}; ` +
+      `${layers} x ${units} LSTM, grid ${gridSize}, sigma ${encoder.config.sigma.toFixed(4)} Å; ${epochs} epoch(s) of ${batchesPerEpoch} batches of ${batchSize}; backend ${activeBackend}`,
+  );
+  try {
+    const bar = new ProgressBar('training', epochs * batchesPerEpoch, io.err);
+    const batchLoss: CurvePoint[] = [];
+    const valLoss: CurvePoint[] = [];
+    let prevMean = 0;
+    const onProgress = (p: TrainingProgress): void => {
+      const seqs = (p.epoch * batchesPerEpoch + p.batch) * batchSize;
+      if (p.epochEnd) {
+        if (p.valLoss !== null) valLoss.push({ sequences: seqs, epoch: p.epoch + 1, loss: p.valLoss });
+        if (!bar.active) log(`epoch ${p.epoch + 1}/${epochs}: loss ${p.loss.toFixed(5)}${p.valLoss !== null ? `, validation loss ${p.valLoss.toFixed(5)}` : ''}, ${p.seqPerSec.toFixed(1)} seq/s, ${formatDuration(p.elapsed)}`);
+      } else {
+        // The callback gives the running mean over the epoch; recover this batch's loss from it.
+        const loss = p.batch * p.loss - (p.batch - 1) * prevMean;
+        prevMean = p.loss;
+        batchLoss.push({ sequences: seqs, epoch: p.epoch + p.batch / p.batches, loss });
+      }
+      bar.update(
+        p.epoch * batchesPerEpoch + p.batch,
+        `epoch ${p.epoch + 1}/${epochs} loss ${p.loss.toFixed(4)}${p.valLoss !== null ? ` val ${p.valLoss.toFixed(4)}` : ''} ${p.seqPerSec.toFixed(1)} seq/s`,
+      );
+    };
+    const history = await model.train(traj, {
+      epochs,
+      batchSize,
+      seed,
+      split: { train: nTrain, validation: nVal, test: 0 },
+      onProgress,
+      ...(maxBatches !== undefined ? { maxBatchesPerEpoch: maxBatches } : {}),
+    });
+    bar.finish();
+    await saveModel(model, outDir);
+
+    const smooth = movingAverage(batchLoss.map((p) => p.loss), Math.max(1, Math.round(batchLoss.length / 100)));
+    const training = {
+      repapVersion: packageVersion(),
+      command: ['repap', 'train', ...argv].join(' '),
+      trajectory: basename(path),
+      frames: { total: traj.nFrames, train: nTrain, validation: nVal, trainFrames: `0-${nTrain - 1}`, validationFrames: nVal > 0 ? `${nTrain}-${traj.nFrames - 1}` : null },
+      seed,
+      backend: activeBackend,
+      settings: { epochs, batchSize, gridSize, sigma: encoder.config.sigma, units, layers, learningRate, optimizer, maxBatchesPerEpoch: maxBatches ?? null },
+      history,
+      curves: { batchLoss, validationLoss: valLoss },
+    };
+    writeText(join(outDir, 'training.json'), JSON.stringify(training, null, 1) + '\n');
+    const series = [{ label: 'training loss (per batch, smoothed)', x: batchLoss.map((p) => p.epoch), y: smooth, color: '#0072B2' }];
+    if (valLoss.length > 0) series.push({ label: 'validation loss', x: valLoss.map((p) => p.epoch), y: valLoss.map((p) => p.loss), color: '#D55E00' });
+    if (batchLoss.length > 0) {
+      writeText(join(outDir, 'loss.svg'), lineChart(series, { title: `RePAP training on ${basename(path)}`, xLabel: 'epoch', yLabel: 'loss', logY: true }));
+    }
+    const last = history.epochs[history.epochs.length - 1];
+    io.out.write(
+      `trained ${history.epochs.length} epoch(s) in ${formatDuration(history.epochs.reduce((s, e) => s + e.seconds, 0))}: loss ${last?.loss.toFixed(5) ?? '-'}` +
+        `${last?.valLoss != null ? `, validation loss ${last.valLoss.toFixed(5)}` : ''}, ${last?.seqPerSec.toFixed(1) ?? '-'} seq/s (${history.stopReason})\n`,
+    );
+    io.out.write(`saved the model to ${outDir} (model.json, weights.bin, repap.json, training.json${batchLoss.length > 0 ? ', loss.svg' : ''})\n`);
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Centred moving average with half-window `w`. */
+function movingAverage(v: readonly number[], w: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < v.length; i++) {
+    let s = 0, n = 0;
+    for (let j = Math.max(0, i - w); j <= Math.min(v.length - 1, i + w); j++) {
+      s += v[j];
+      n++;
+    }
+    out.push(s / n);
+  }
+  return out;
+}
