@@ -1,0 +1,131 @@
+/**
+ * The built `repap` end to end: `train` a tiny model on MD frames for one
+ * epoch, `sample` from it (seeded, reproducible), `demo` on a small ensemble,
+ * and the examples under tsx on tiny settings.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureBuilt, mdFramesExtxyz, repap, root, tempDir, writeFile } from './helpers.js';
+
+const embeddedModel = join(root, 'assets/a-si-30-sw-300K/model/model.json');
+let dir = '';
+let modelDir = '';
+let trainOut = { code: -1, out: '', err: '' };
+
+beforeAll(() => {
+  ensureBuilt();
+  dir = tempDir();
+  const tiny = writeFile(dir, 'tiny.extxyz', mdFramesExtxyz(Array.from({ length: 80 }, (_, i) => 100 * i)));
+  modelDir = join(dir, 'model');
+  trainOut = repap(['train', tiny, '--out', modelDir, '--epochs', '1', '--batch', '16', '--units', '16', '--seed', '5', '--backend', 'cpu']);
+}, 300_000);
+
+/** Frames in an extxyz text. */
+function frameCount(text: string): number {
+  const lines = text.split('\n');
+  let n = 0;
+  for (let i = 0; i < lines.length && lines[i].trim() !== ''; i += Number(lines[i]) + 2) n++;
+  return n;
+}
+
+describe('repap train', () => {
+  it('trains for one epoch and saves the model folder, training.json and loss.svg', () => {
+    expect(trainOut.err).not.toMatch(/Error|\n\s+at /);
+    expect(trainOut.code).toBe(0);
+    expect(trainOut.out).toMatch(/trained 1 epoch/);
+    for (const f of ['model.json', 'weights.bin', 'repap.json', 'training.json', 'loss.svg']) expect(existsSync(join(modelDir, f)), f).toBe(true);
+    const t = JSON.parse(readFileSync(join(modelDir, 'training.json'), 'utf8'));
+    expect(t.frames).toMatchObject({ total: 80, train: 72, validation: 8 });
+    expect(t.seed).toBe(5);
+    expect(t.backend).toBe('cpu');
+    expect(t.history.epochs).toHaveLength(1);
+    // 72 training frames in batches of 16: 5 batches, each loss finite and positive.
+    expect(t.curves.batchLoss).toHaveLength(5);
+    for (const p of t.curves.batchLoss) expect(p.loss).toBeGreaterThan(0);
+    // The running means reported by the model are the means of the recovered batch losses.
+    const mean = t.curves.batchLoss.reduce((s: number, p: { loss: number }) => s + p.loss, 0) / 5;
+    expect(mean).toBeCloseTo(t.history.epochs[0].loss, 5);
+    expect(t.curves.validationLoss[0].loss).toBeCloseTo(t.history.epochs[0].valLoss, 8);
+  });
+  it('reports a trajectory too short for the split in one line', () => {
+    const one = writeFile(dir, 'one.extxyz', mdFramesExtxyz([0]));
+    const r = repap(['train', one, '--out', join(dir, 'x'), '--validation', '0.5', '--units', '4']);
+    // one frame, 0.5 validation: floor(0.5) = 0 validation frames, 1 training frame; trains fine
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('repap sample', () => {
+  it('generates N seeded structures in the training cell, reproducibly', () => {
+    const a = join(dir, 'a.extxyz'), b = join(dir, 'b.extxyz'), c = join(dir, 'c.extxyz');
+    const ra = repap(['sample', modelDir, '-n', '12', '--seed', '9', '--out', a]);
+    expect(ra.err).toBe('');
+    expect(ra.code).toBe(0);
+    expect(ra.out).toMatch(/generated 12 structures of 30 atoms/);
+    repap(['sample', modelDir, '-n', '12', '--seed', '9', '--batch', '5', '--out', b]);
+    repap(['sample', modelDir, '-n', '12', '--seed', '10', '--out', c]);
+    const ta = readFileSync(a, 'utf8');
+    expect(frameCount(ta)).toBe(12);
+    expect(ta).toMatch(/Lattice="8\.43656254268594 0(\.0)? 0(\.0)? 0(\.0)? 8\.43656254268594/);
+    expect(readFileSync(b, 'utf8')).toBe(ta);
+    expect(readFileSync(c, 'utf8')).not.toBe(ta);
+  });
+  it('resamples close pairs with --min-distance and reports the replacement rate', () => {
+    const r = repap(['sample', modelDir, '-n', '8', '--seed', '1', '--min-distance', '1.8', '--out', join(dir, 'm.extxyz')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/resampling at 1\.8 Å: [\d.]+ % of atoms redrawn/);
+  });
+});
+
+describe('repap demo', () => {
+  it('writes generated.extxyz, rdf.svg and report.json with every number of the table', () => {
+    const out = join(dir, 'demo');
+    const args = ['demo', '--n', '40', '--seed', '3', '--out', out];
+    if (!existsSync(embeddedModel)) args.push('--model', modelDir);
+    const r = repap(args);
+    expect(r.err).toBe(`repap demo: 40 structures, seed 3, backend wasm\n`);
+    expect(r.code).toBe(0);
+    for (const row of ['Err_RDF vs MD, poster', 'Err_RDF vs MD, mean', '1st peak r', '2nd peak g', 'pair < 2 Å', 'E_SW per atom, mean', '4-fold', 'structures/s']) {
+      expect(r.out).toContain(row);
+    }
+    expect(frameCount(readFileSync(join(out, 'generated.extxyz'), 'utf8'))).toBe(40);
+    const svg = readFileSync(join(out, 'rdf.svg'), 'utf8');
+    for (const label of ['generated', 'MD', 'random positions', 'r (Å)', 'g(r)']) expect(svg).toContain(label);
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(rep.settings).toMatchObject({ n: 40, seed: 3, rMax: 8, nBins: 160, minDistance: 2 });
+    expect(rep.rdf.r).toHaveLength(160);
+    expect(rep.md.nStructures).toBe(2000);
+    // MD vs MD (two halves of 1,000 frames) is far below random vs MD.
+    expect(rep.md.errRdf.poster).toBeLessThan(rep.random.errRdf.poster / 100);
+    expect(rep.random.errRdf.poster).toBeGreaterThan(1);
+    expect(rep.md.energyPerAtom.mean).toBeCloseTo(-4.066, 2);
+    expect(rep.resampling.withResampling.replacementRate).toBeGreaterThanOrEqual(0);
+    expect(rep.timing.structuresPerSecond).toBeGreaterThan(0);
+    expect(rep.generated.closePairPercent).toBeLessThanOrEqual(rep.generatedWithoutResampling.closePairPercent);
+  });
+});
+
+describe('examples', () => {
+  const tsx = join(root, 'node_modules/.bin/tsx');
+  it('train-from-extxyz.ts runs on tiny settings', () => {
+    const tiny = join(dir, 'tiny.extxyz');
+    const out = execFileSync(tsx, [join(root, 'examples/train-from-extxyz.ts'), tiny, join(dir, 'example-model')], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, REPAP_FRAMES: '40', REPAP_UNITS: '8', REPAP_BATCHES: '2' },
+    });
+    expect(out).toMatch(/40 frames of 30 atoms; 90 coordinates per structure, input width 139/);
+    expect(out).toMatch(/saved to .*example-model; 10 samples, closest pairs/);
+    expect(existsSync(join(dir, 'example-model/model.json'))).toBe(true);
+  });
+  it('sample-and-evaluate.ts runs on tiny settings', () => {
+    const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+    if (!existsSync(embeddedModel)) env.REPAP_MODEL = modelDir;
+    const out = execFileSync(tsx, [join(root, 'examples/sample-and-evaluate.ts'), '20', join(dir, 'example-out')], { cwd: root, encoding: 'utf8', env });
+    expect(out).toMatch(/20 structures in/);
+    expect(out).toMatch(/Err_RDF vs MD \(poster, 1\/k\)/);
+    expect(existsSync(join(dir, 'example-out/rdf.svg'))).toBe(true);
+  });
+});
