@@ -133,27 +133,36 @@ function parseHeader(line: string, where: string, cache: HeaderCache): Header {
   return { info, lattice, pbc, properties };
 }
 
+/** Result of {@link scanFrames}. */
+interface FrameScan { nFrames: number; nAtoms: number; end: number; endLine: number }
+
 /**
- * Walks the count lines: returns the number of frames and atoms, and checks
- * that every frame is complete and has the same atom count.
+ * Walks the count lines from `pos` (at line `line`): counts the complete
+ * frames and checks their atom counts. With `final` false it stops before a
+ * frame whose last line has not arrived yet (streaming); with `final` true
+ * an incomplete frame is a truncated file.
  */
-function countFrames(text: string, source: string): { nFrames: number; nAtoms: number } {
+function scanFrames(text: string, source: string, pos: number, line: number, nAtoms: number, framesBefore: number, final: boolean): FrameScan {
   const len = text.length;
-  let pos = 0;
-  let line = 1;
   let nFrames = 0;
-  let nAtoms = -1;
   for (;;) {
-    // skip blank lines between/after frames (ASE stops at the first blank line; trailing blanks are common)
+    // skip blank lines between/after frames (trailing blank lines are common)
+    const start = pos;
+    const startLine = line;
     let p = skipBlanks(text, pos);
     while (p < len && text.charCodeAt(p) === 10) { pos = p + 1; line++; p = skipBlanks(text, pos); }
-    if (p >= len) break;
+    if (p >= len) {
+      if (!final) { pos = start; line = startLine; }
+      break;
+    }
+    const frame = framesBefore + nFrames;
     const n = scanNumber(text, p);
     const after = skipBlanks(text, cursor.end);
+    if (!final && after >= len) { pos = start; line = startLine; break; }
     if (!cursor.ok || !Number.isInteger(n) || n < 0 || (after < len && text.charCodeAt(after) !== 10)) {
       throw new Error(
-        `${source}:${line}: expected the atom count of frame ${nFrames} (a line holding one integer), found "${lineText(text, pos).slice(0, 60)}"` +
-          (nFrames > 0 ? `; frame ${nFrames - 1} may have more atom lines than its count says` : ''),
+        `${source}:${line}: expected the atom count of frame ${frame} (a line holding one integer), found "${lineText(text, pos).slice(0, 60)}"` +
+          (frame > 0 ? `; frame ${frame - 1} may have more atom lines than its count says` : ''),
       );
     }
     if (nAtoms === -1) {
@@ -161,29 +170,35 @@ function countFrames(text: string, source: string): { nFrames: number; nAtoms: n
       nAtoms = n;
     } else if (n !== nAtoms) {
       throw new Error(
-        `${source}:${line}: frame ${nFrames} has ${n} atoms but frame 0 has ${nAtoms}; a trajectory needs the same atoms in every frame (split the file, or read it with ASE)`,
+        `${source}:${line}: frame ${frame} has ${n} atoms but frame 0 has ${nAtoms}; a trajectory needs the same atoms in every frame (split the file, or read it with ASE)`,
       );
     }
-    // the comment line and n atom lines follow; the last line may lack its newline
+    // the comment line and n atom lines follow; the last line of the file may lack its newline
     if (after >= len) {
-      throw new Error(`${source}:${line}: frame ${nFrames} is truncated: the file ends after its count line; expected a comment line and ${n} atom lines`);
+      throw new Error(`${source}:${line}: frame ${frame} is truncated: the file ends after its count line; expected a comment line and ${n} atom lines`);
     }
     let q = after + 1;
+    let complete = true;
     for (let k = 0; k < n + 1; k++) {
       if (q >= len) {
+        if (!final) { complete = false; break; }
         throw new Error(
-          `${source}:${line}: frame ${nFrames} is truncated: its count line says ${n} atoms but the file ends after ${Math.max(0, k - 1)} atom line${k - 1 === 1 ? '' : 's'}; expected a comment line and ${n} atom lines`,
+          `${source}:${line}: frame ${frame} is truncated: its count line says ${n} atoms but the file ends after ${Math.max(0, k - 1)} atom line${k - 1 === 1 ? '' : 's'}; expected a comment line and ${n} atom lines`,
         );
       }
       const nl = text.indexOf('\n', q);
+      if (nl === -1 && !final) { complete = false; break; }
       q = nl === -1 ? len : nl + 1;
     }
+    if (!complete) { pos = start; line = startLine; break; }
     nFrames++;
     pos = q;
     line += n + 2;
   }
-  if (nFrames === 0) throw new Error(`${source}: the file is empty; expected an extxyz frame (an atom count line, a comment line, then one line per atom)`);
-  return { nFrames, nAtoms };
+  if (final && framesBefore + nFrames === 0) {
+    throw new Error(`${source}: the file is empty; expected an extxyz frame (an atom count line, a comment line, then one line per atom)`);
+  }
+  return { nFrames, nAtoms, end: pos, endLine: line };
 }
 
 function capitalize(s: string): string {
@@ -216,201 +231,338 @@ function capitalize(s: string): string {
  *   Lattice without 9 values, an unknown column type, changing species or cell.
  */
 export function readExtxyz(text: string, options: ReadExtxyzOptions = {}): Trajectory {
-  const source = options.source ?? 'extxyz';
-  const dtype = options.dtype ?? 'float64';
-  if (dtype !== 'float64' && dtype !== 'float32') {
-    throw new Error(`readExtxyz: dtype is ${String(dtype)}; expected 'float64' or 'float32'`);
-  }
-  if (typeof text !== 'string') throw new Error(`${source}: readExtxyz expects the file contents as a string`);
-  const { nFrames, nAtoms } = countFrames(text, source);
-  const positions: Positions = dtype === 'float32' ? new Float32Array(nFrames * nAtoms * 3) : new Float64Array(nFrames * nAtoms * 3);
-  const info: FrameInfo[] = new Array(nFrames);
-  let speciesRaw: string[] = [];
-  let numbers: Int32Array | null = null;
-  let cols: Column[] = [];
-  let propertiesSpec = '';
-  let lattice0: number[] | null = null;
-  let pbc0: Pbc = [false, false, false];
-  const arrays: Record<string, AtomArray> = {};
-  const cache: HeaderCache = { latticeRaw: '\u0000', lattice: null, pbcRaw: '\u0000', pbc: null };
+  if (typeof text !== 'string') throw new Error(`${options.source ?? 'extxyz'}: readExtxyz expects the file contents as a string`);
+  const reader = new ExtxyzReader(options);
+  reader.push(text, true);
+  return reader.finish();
+}
 
-  const len = text.length;
-  let pos = 0;
-  let line = 1;
-  let k = 0; // flat index into positions
-  for (let f = 0; f < nFrames; f++) {
-    // count line (validated by countFrames); skip blank lines before it
-    let p = skipBlanks(text, pos);
-    while (text.charCodeAt(p) === 10) { pos = p + 1; line++; p = skipBlanks(text, pos); }
-    let eol = text.indexOf('\n', p);
-    pos = eol + 1;
-    line++;
-    // comment line
-    eol = text.indexOf('\n', pos);
-    if (eol === -1) eol = len;
-    const where = `${source}:${line}`;
-    const header = parseHeader(text.slice(pos, eol), where, cache);
-    pos = eol + 1;
-    line++;
-    if (f === 0) {
-      propertiesSpec = header.properties;
-      cols = parseProperties(propertiesSpec, where);
-      lattice0 = header.lattice;
-      pbc0 = header.pbc ?? (lattice0 ? [true, true, true] : [false, false, false]);
-      speciesRaw = new Array(nAtoms);
-      const hasSpecies = cols.some((c) => c.kind === Kind.Species);
-      for (const c of cols) {
-        if (c.kind === Kind.Z) {
-          numbers = new Int32Array(nAtoms);
-          if (hasSpecies) { c.kind = Kind.Int; }
-        }
-        if (c.kind === Kind.Real || c.kind === Kind.Int || c.kind === Kind.Logical || c.kind === Kind.Str) {
-          const size = nFrames * nAtoms * c.nCols;
-          const type = c.kind === Kind.Real ? 'R' : c.kind === Kind.Int ? 'I' : c.kind === Kind.Logical ? 'L' : 'S';
-          const data = type === 'R' ? new Float64Array(size) : type === 'I' ? new Int32Array(size) : type === 'L' ? new Uint8Array(size) : new Array<string>(size);
-          c.array = { type, nCols: c.nCols, data };
-          arrays[ASE_ARRAY_NAMES[c.name] ?? c.name] = c.array;
-        }
-      }
-      if (hasSpecies) numbers = null;
-    } else {
-      if (header.properties !== propertiesSpec) {
-        throw new Error(`${where}: frame ${f} has Properties=${header.properties} but frame 0 has Properties=${propertiesSpec}; every frame needs the same columns`);
-      }
-      const lat = header.lattice;
-      if (lat !== lattice0 && ((lat === null) !== (lattice0 === null) || (lat && lattice0 && lat.some((x, i) => x !== lattice0![i])))) {
-        throw new Error(
-          `${where}: frame ${f} has ${lat ? `Lattice="${lat.join(' ')}"` : 'no Lattice'} but frame 0 has ${lattice0 ? `Lattice="${lattice0.join(' ')}"` : 'none'}; a repap trajectory has one cell for all frames (NVT/NVE); read variable-cell runs frame by frame`,
-        );
-      }
-      const pb = header.pbc ?? (lat ? [true, true, true] : [false, false, false]);
-      if (pb[0] !== pbc0[0] || pb[1] !== pbc0[1] || pb[2] !== pbc0[2]) {
-        throw new Error(`${where}: frame ${f} has pbc="${pb.map((b) => (b ? 'T' : 'F')).join(' ')}" but frame 0 has pbc="${pbc0.map((b) => (b ? 'T' : 'F')).join(' ')}"; every frame needs the same periodicity`);
-      }
+/** Options of {@link ExtxyzReader}. */
+export interface ExtxyzReaderOptions extends ReadExtxyzOptions {
+  /**
+   * Expected length of the whole text in chars (a file size, a gzip ISIZE):
+   * positions are then allocated once for about that many frames instead of
+   * growing. A wrong guess costs time, not correctness.
+   */
+  expectedLength?: number;
+}
+
+/**
+ * Incremental extxyz reader: `push` the text in pieces as they arrive (from
+ * a file or gunzip stream, a fetch body), then `finish`. Only the positions,
+ * the info records and the current unfinished frame are held, never the
+ * whole text, so a large `.extxyz.gz` loads in about the memory of its
+ * positions. Same rules and errors as {@link readExtxyz}.
+ *
+ * ```ts
+ * const reader = new ExtxyzReader({ source: 'run.extxyz' });
+ * for await (const piece of textStream) reader.push(piece);
+ * const traj = reader.finish();
+ * ```
+ */
+export class ExtxyzReader {
+  private readonly source: string;
+  private readonly dtype: PositionsDtype;
+  private readonly expectedLength: number;
+  private tail = '';
+  private line = 1;
+  private nFrames = 0;
+  private nAtoms = -1;
+  private capacity = 0;
+  private positions: Positions = new Float64Array(0);
+  private info: FrameInfo[] = [];
+  private speciesRaw: string[] = [];
+  private numbers: Int32Array | null = null;
+  private cols: Column[] = [];
+  private propertiesSpec = '';
+  private lattice0: number[] | null = null;
+  private pbc0: Pbc = [false, false, false];
+  private arrays: Record<string, AtomArray> = {};
+  private readonly cache: HeaderCache = { latticeRaw: '\u0000', lattice: null, pbcRaw: '\u0000', pbc: null };
+  private finished = false;
+  private result: Trajectory | null = null;
+
+  /** Starts an empty reader. */
+  constructor(options: ExtxyzReaderOptions = {}) {
+    this.source = options.source ?? 'extxyz';
+    this.dtype = options.dtype ?? 'float64';
+    if (this.dtype !== 'float64' && this.dtype !== 'float32') {
+      throw new Error(`readExtxyz: dtype is ${String(this.dtype)}; expected 'float64' or 'float32'`);
     }
-    info[f] = header.info;
-    // atom lines: the hot loop
-    for (let a = 0; a < nAtoms; a++) {
-      let i = pos;
-      for (let ci = 0; ci < cols.length; ci++) {
-        const c = cols[ci];
-        const kind = c.kind;
-        if (kind === Kind.Pos) {
-          for (let d = 0; d < 3; d++) {
-            i = skipBlanks(text, i);
-            const v = scanNumber(text, i);
-            if (v - v !== 0) throw badNumber(text, i, source, line, a, f, `pos ${'xyz'[d]}`, propertiesSpec, cursor.ok);
-            positions[k++] = v;
-            i = cursor.end;
+    this.expectedLength = options.expectedLength ?? 0;
+  }
+
+  /**
+   * Adds the next piece of text and parses every frame it completes.
+   * `last` marks the final piece (then `finish` needs no more text).
+   */
+  push(piece: string, last = false): void {
+    if (this.finished) throw new Error(`${this.source}: push after finish; start a new ExtxyzReader`);
+    const text = this.tail.length > 0 ? this.tail + piece : piece;
+    const scan = scanFrames(text, this.source, 0, this.line, this.nAtoms, this.nFrames, last);
+    if (scan.nFrames > 0) {
+      if (this.nAtoms === -1) {
+        this.nAtoms = scan.nAtoms;
+        // size from the first frame's length and the expected total length
+        let firstLength = 0;
+        for (let l = 0; l < scan.nAtoms + 2 && firstLength !== -1; l++) firstLength = text.indexOf('\n', firstLength + (l > 0 ? 1 : 0));
+        if (firstLength <= 0) firstLength = text.length;
+        const guess = this.expectedLength > 0 ? Math.ceil((this.expectedLength / Math.max(1, firstLength)) * 1.02) + 1 : 0;
+        this.grow(Math.max(scan.nFrames, guess));
+      } else if (this.nFrames + scan.nFrames > this.capacity) {
+        this.grow(Math.max(this.nFrames + scan.nFrames, Math.ceil(this.capacity * 1.25)));
+      }
+      this.parseFrames(text, this.nFrames, scan.nFrames);
+      this.nFrames += scan.nFrames;
+    }
+    this.line = scan.endLine;
+    this.tail = scan.end < text.length ? text.slice(scan.end) : '';
+    if (last) this.tail = this.tail.trim().length === 0 ? '' : this.tail;
+  }
+
+  /** Ends the input and returns the trajectory. @throws Error for an empty or truncated text. */
+  finish(): Trajectory {
+    if (!this.result) {
+      if (this.tail.length > 0 || this.nFrames === 0) this.push('', true);
+      this.finished = true;
+      this.result = this.build();
+    }
+    return this.result;
+  }
+
+  /** Reallocates positions and extra columns for `frames` frames. */
+  private grow(frames: number): void {
+    const n3 = this.nAtoms * 3;
+    const old = this.positions;
+    this.positions = this.dtype === 'float32' ? new Float32Array(frames * n3) : new Float64Array(frames * n3);
+    this.positions.set(old.subarray(0, Math.min(old.length, this.nFrames * n3)));
+    for (const c of this.cols) {
+      if (!c.array) continue;
+      const prev = c.array.data;
+      const size = frames * this.nAtoms * c.nCols;
+      const used = this.nFrames * this.nAtoms * c.nCols;
+      let data: AtomArray['data'];
+      if (Array.isArray(prev)) { data = prev; (data as string[]).length = size; }
+      else {
+        data = new (prev.constructor as new (n: number) => Float64Array | Int32Array | Uint8Array)(size);
+        data.set(prev.subarray(0, used));
+      }
+      c.array = { type: c.array.type, nCols: c.nCols, data };
+      for (const key of Object.keys(this.arrays)) if (this.arrays[key].data === prev) this.arrays[key] = c.array;
+    }
+    this.capacity = frames;
+  }
+
+  /** Parses `count` complete frames starting at the beginning of `text`, as frames `f0...`. */
+  private parseFrames(text: string, f0: number, count: number): void {
+    const source = this.source;
+    const nAtoms = this.nAtoms;
+    const positions = this.positions;
+    const info = this.info;
+    const cache = this.cache;
+    let { speciesRaw, numbers, cols, propertiesSpec, lattice0, pbc0 } = this;
+    const arrays = this.arrays;
+    const len = text.length;
+    let pos = 0;
+    let line = this.line;
+    let k = f0 * nAtoms * 3; // flat index into positions
+    for (let f = f0; f < f0 + count; f++) {
+      // count line (validated by countFrames); skip blank lines before it
+      let p = skipBlanks(text, pos);
+      while (text.charCodeAt(p) === 10) { pos = p + 1; line++; p = skipBlanks(text, pos); }
+      let eol = text.indexOf('\n', p);
+      pos = eol + 1;
+      line++;
+      // comment line
+      eol = text.indexOf('\n', pos);
+      if (eol === -1) eol = len;
+      const where = `${source}:${line}`;
+      const header = parseHeader(text.slice(pos, eol), where, cache);
+      pos = eol + 1;
+      line++;
+      if (f === 0) {
+        propertiesSpec = header.properties;
+        cols = parseProperties(propertiesSpec, where);
+        lattice0 = header.lattice;
+        pbc0 = header.pbc ?? (lattice0 ? [true, true, true] : [false, false, false]);
+        speciesRaw = new Array(nAtoms);
+        const hasSpecies = cols.some((c) => c.kind === Kind.Species);
+        for (const c of cols) {
+          if (c.kind === Kind.Z) {
+            numbers = new Int32Array(nAtoms);
+            if (hasSpecies) { c.kind = Kind.Int; }
           }
-        } else if (kind === Kind.Species) {
-          i = skipBlanks(text, i);
-          if (f === 0) {
-            const e = tokenEnd(text, i);
-            if (e === i) throw missingColumn(text, pos, source, line, 'species', propertiesSpec);
-            speciesRaw[a] = text.slice(i, e);
-            i = e;
-          } else {
-            const s = speciesRaw[a];
-            const e = i + s.length;
-            const c2 = text.charCodeAt(e);
-            if (!text.startsWith(s, i) || !(e >= len || c2 === 32 || c2 === 9 || c2 === 10 || c2 === 13)) {
-              throw new Error(
-                `${source}:${line}: atom ${a} of frame ${f} is ${quoteToken(text, i)} but it is "${s}" in frame 0; a trajectory needs the same species in the same order in every frame`,
-              );
-            }
-            i = e;
+          if (c.kind === Kind.Real || c.kind === Kind.Int || c.kind === Kind.Logical || c.kind === Kind.Str) {
+            const size = this.capacity * nAtoms * c.nCols;
+            const type = c.kind === Kind.Real ? 'R' : c.kind === Kind.Int ? 'I' : c.kind === Kind.Logical ? 'L' : 'S';
+            const data = type === 'R' ? new Float64Array(size) : type === 'I' ? new Int32Array(size) : type === 'L' ? new Uint8Array(size) : new Array<string>(size);
+            c.array = { type, nCols: c.nCols, data };
+            arrays[ASE_ARRAY_NAMES[c.name] ?? c.name] = c.array;
           }
-        } else if (kind === Kind.Z) {
-          i = skipBlanks(text, i);
-          const z = scanNumber(text, i);
-          if (!cursor.ok || !Number.isInteger(z) || z < 0 || z >= chemicalSymbols.length) {
-            throw new Error(`${source}:${line}: column Z (atomic number) is ${quoteToken(text, i)}; expected an integer from 0 to ${chemicalSymbols.length - 1} (Properties=${propertiesSpec})`);
-          }
-          if (f === 0) numbers![a] = z;
-          else if (numbers![a] !== z) {
-            throw new Error(`${source}:${line}: atom ${a} of frame ${f} has Z=${z} but Z=${numbers![a]} in frame 0; a trajectory needs the same species in the same order in every frame`);
-          }
-          i = cursor.end;
-        } else {
-          const arr = c.array!;
-          const base = ((f * nAtoms) + a) * c.nCols;
-          for (let d = 0; d < c.nCols; d++) {
-            i = skipBlanks(text, i);
-            const label = c.nCols === 1 ? c.name : `${c.name}[${d}]`;
-            if (kind === Kind.Real || kind === Kind.Int) {
+        }
+        if (hasSpecies) numbers = null;
+      } else {
+        if (header.properties !== propertiesSpec) {
+          throw new Error(`${where}: frame ${f} has Properties=${header.properties} but frame 0 has Properties=${propertiesSpec}; every frame needs the same columns`);
+        }
+        const lat = header.lattice;
+        if (lat !== lattice0 && ((lat === null) !== (lattice0 === null) || (lat && lattice0 && lat.some((x, i) => x !== lattice0![i])))) {
+          throw new Error(
+            `${where}: frame ${f} has ${lat ? `Lattice="${lat.join(' ')}"` : 'no Lattice'} but frame 0 has ${lattice0 ? `Lattice="${lattice0.join(' ')}"` : 'none'}; a repap trajectory has one cell for all frames (NVT/NVE); read variable-cell runs frame by frame`,
+          );
+        }
+        const pb = header.pbc ?? (lat ? [true, true, true] : [false, false, false]);
+        if (pb[0] !== pbc0[0] || pb[1] !== pbc0[1] || pb[2] !== pbc0[2]) {
+          throw new Error(`${where}: frame ${f} has pbc="${pb.map((b) => (b ? 'T' : 'F')).join(' ')}" but frame 0 has pbc="${pbc0.map((b) => (b ? 'T' : 'F')).join(' ')}"; every frame needs the same periodicity`);
+        }
+      }
+      info[f] = header.info;
+      // atom lines: the hot loop
+      for (let a = 0; a < nAtoms; a++) {
+        let i = pos;
+        for (let ci = 0; ci < cols.length; ci++) {
+          const c = cols[ci];
+          const kind = c.kind;
+          if (kind === Kind.Pos) {
+            for (let d = 0; d < 3; d++) {
+              i = skipBlanks(text, i);
               const v = scanNumber(text, i);
-              if (!cursor.ok || (kind === Kind.Int && !Number.isInteger(v))) {
-                if (!cursor.ok && text.charCodeAt(i) !== 10 && i < len && kind === Kind.Real) {
-                  // nan/inf and other spellings Python writes are accepted in extra real columns
-                  const t = text.slice(i, tokenEnd(text, i)).toLowerCase();
-                  const special = t === 'nan' ? NaN : t === 'inf' || t === '+inf' ? Infinity : t === '-inf' ? -Infinity : undefined;
-                  if (special !== undefined) { (arr.data as Float64Array)[base + d] = special; i = tokenEnd(text, i); continue; }
-                }
-                throw new Error(
-                  `${source}:${line}: column ${label} is ${quoteToken(text, i)}; expected ${kind === Kind.Int ? 'an integer' : 'a number'} (Properties=${propertiesSpec})`,
-                );
-              }
-              (arr.data as Float64Array | Int32Array)[base + d] = v;
+              if (v - v !== 0) throw badNumber(text, i, source, line, a, f, `pos ${'xyz'[d]}`, propertiesSpec, cursor.ok);
+              positions[k++] = v;
               i = cursor.end;
-            } else {
+            }
+          } else if (kind === Kind.Species) {
+            i = skipBlanks(text, i);
+            if (f === 0) {
               const e = tokenEnd(text, i);
-              if (e === i) throw missingColumn(text, pos, source, line, label, propertiesSpec);
-              const t = text.slice(i, e);
-              if (kind === Kind.Logical) {
-                const b = t === 'T' || t === 'True' ? 1 : t === 'F' || t === 'False' ? 0 : -1;
-                if (b < 0) throw new Error(`${source}:${line}: column ${label} is "${t}"; expected a logical T or F (Properties=${propertiesSpec})`);
-                (arr.data as Uint8Array)[base + d] = b;
-              } else {
-                (arr.data as string[])[base + d] = t;
+              if (e === i) throw missingColumn(text, pos, source, line, 'species', propertiesSpec);
+              speciesRaw[a] = text.slice(i, e);
+              i = e;
+            } else {
+              const s = speciesRaw[a];
+              const e = i + s.length;
+              const c2 = text.charCodeAt(e);
+              if (!text.startsWith(s, i) || !(e >= len || c2 === 32 || c2 === 9 || c2 === 10 || c2 === 13)) {
+                throw new Error(
+                  `${source}:${line}: atom ${a} of frame ${f} is ${quoteToken(text, i)} but it is "${s}" in frame 0; a trajectory needs the same species in the same order in every frame`,
+                );
               }
               i = e;
             }
+          } else if (kind === Kind.Z) {
+            i = skipBlanks(text, i);
+            const z = scanNumber(text, i);
+            if (!cursor.ok || !Number.isInteger(z) || z < 0 || z >= chemicalSymbols.length) {
+              throw new Error(`${source}:${line}: column Z (atomic number) is ${quoteToken(text, i)}; expected an integer from 0 to ${chemicalSymbols.length - 1} (Properties=${propertiesSpec})`);
+            }
+            if (f === 0) numbers![a] = z;
+            else if (numbers![a] !== z) {
+              throw new Error(`${source}:${line}: atom ${a} of frame ${f} has Z=${z} but Z=${numbers![a]} in frame 0; a trajectory needs the same species in the same order in every frame`);
+            }
+            i = cursor.end;
+          } else {
+            const arr = c.array!;
+            const base = ((f * nAtoms) + a) * c.nCols;
+            for (let d = 0; d < c.nCols; d++) {
+              i = skipBlanks(text, i);
+              const label = c.nCols === 1 ? c.name : `${c.name}[${d}]`;
+              if (kind === Kind.Real || kind === Kind.Int) {
+                const v = scanNumber(text, i);
+                if (!cursor.ok || (kind === Kind.Int && !Number.isInteger(v))) {
+                  if (!cursor.ok && text.charCodeAt(i) !== 10 && i < len && kind === Kind.Real) {
+                    // nan/inf and other spellings Python writes are accepted in extra real columns
+                    const t = text.slice(i, tokenEnd(text, i)).toLowerCase();
+                    const special = t === 'nan' ? NaN : t === 'inf' || t === '+inf' ? Infinity : t === '-inf' ? -Infinity : undefined;
+                    if (special !== undefined) { (arr.data as Float64Array)[base + d] = special; i = tokenEnd(text, i); continue; }
+                  }
+                  throw new Error(
+                    `${source}:${line}: column ${label} is ${quoteToken(text, i)}; expected ${kind === Kind.Int ? 'an integer' : 'a number'} (Properties=${propertiesSpec})`,
+                  );
+                }
+                (arr.data as Float64Array | Int32Array)[base + d] = v;
+                i = cursor.end;
+              } else {
+                const e = tokenEnd(text, i);
+                if (e === i) throw missingColumn(text, pos, source, line, label, propertiesSpec);
+                const t = text.slice(i, e);
+                if (kind === Kind.Logical) {
+                  const b = t === 'T' || t === 'True' ? 1 : t === 'F' || t === 'False' ? 0 : -1;
+                  if (b < 0) throw new Error(`${source}:${line}: column ${label} is "${t}"; expected a logical T or F (Properties=${propertiesSpec})`);
+                  (arr.data as Uint8Array)[base + d] = b;
+                } else {
+                  (arr.data as string[])[base + d] = t;
+                }
+                i = e;
+              }
+            }
           }
         }
+        // extra tokens at the end of the line are ignored, as ASE does
+        const eolA = text.indexOf('\n', i);
+        pos = eolA === -1 ? len : eolA + 1;
+        line++;
       }
-      // extra tokens at the end of the line are ignored, as ASE does
-      const eolA = text.indexOf('\n', i);
-      pos = eolA === -1 ? len : eolA + 1;
-      line++;
     }
+
+    this.speciesRaw = speciesRaw;
+    this.numbers = numbers;
+    this.cols = cols;
+    this.propertiesSpec = propertiesSpec;
+    this.lattice0 = lattice0;
+    this.pbc0 = pbc0;
   }
 
-  let species: string[];
-  if (numbers) {
-    species = new Array(nAtoms);
-    for (let a = 0; a < nAtoms; a++) species[a] = chemicalSymbols[numbers[a]];
-  } else {
-    species = speciesRaw.map(capitalize);
+  private build(): Trajectory {
+    const { source, nFrames, nAtoms, numbers, speciesRaw, lattice0, pbc0, arrays } = this;
+    let positions = this.positions;
+    if (this.capacity !== nFrames) {
+      // trim the spare frames of a size guess
+      positions = positions.slice(0, nFrames * nAtoms * 3);
+      for (const key of Object.keys(arrays)) {
+        const arr = arrays[key];
+        const size = nFrames * nAtoms * arr.nCols;
+        arrays[key] = { type: arr.type, nCols: arr.nCols, data: Array.isArray(arr.data) ? arr.data.slice(0, size) : (arr.data as Float64Array).slice(0, size) };
+      }
+      this.positions = positions;
+      this.capacity = nFrames;
+    }
+    const info = this.info.length === nFrames ? this.info : this.info.slice(0, nFrames);
+    let species: string[];
+    if (numbers) {
+      species = new Array(nAtoms);
+      for (let a = 0; a < nAtoms; a++) species[a] = chemicalSymbols[numbers[a]];
+    } else {
+      species = speciesRaw.map(capitalize);
+    }
+    // a Z column next to species: ASE lets the numbers win; keep them as a column otherwise
+    const zCol = arrays['Z'];
+    if (zCol && zCol.type === 'I') {
+      const z = zCol.data as Int32Array;
+      for (let a = 0; a < nAtoms; a++) species[a] = chemicalSymbols[z[a]] ?? species[a];
+      delete arrays['Z'];
+    }
+    const cell: Cell | null = lattice0
+      ? [
+          [lattice0[0], lattice0[1], lattice0[2]],
+          [lattice0[3], lattice0[4], lattice0[5]],
+          [lattice0[6], lattice0[7], lattice0[8]],
+        ]
+      : null;
+    if (!cell && pbc0.some(Boolean)) {
+      throw new Error(`${source}:2: pbc="${pbc0.map((b) => (b ? 'T' : 'F')).join(' ')}" but there is no Lattice; a periodic direction needs Lattice="ax ay az bx by bz cx cy cz"`);
+    }
+    const traj: Trajectory = {
+      nFrames,
+      nAtoms,
+      positions,
+      cell,
+      pbc: pbc0,
+      species,
+      info,
+      ...(Object.keys(arrays).length > 0 ? { arrays } : {}),
+    };
+    return traj;
   }
-  // a Z column next to species: ASE lets the numbers win; keep them as a column otherwise
-  const zCol = arrays['Z'];
-  if (zCol && zCol.type === 'I') {
-    const z = zCol.data as Int32Array;
-    for (let a = 0; a < nAtoms; a++) species[a] = chemicalSymbols[z[a]] ?? species[a];
-    delete arrays['Z'];
-  }
-  const cell: Cell | null = lattice0
-    ? [
-        [lattice0[0], lattice0[1], lattice0[2]],
-        [lattice0[3], lattice0[4], lattice0[5]],
-        [lattice0[6], lattice0[7], lattice0[8]],
-      ]
-    : null;
-  if (!cell && pbc0.some(Boolean)) {
-    throw new Error(`${source}:2: pbc="${pbc0.map((b) => (b ? 'T' : 'F')).join(' ')}" but there is no Lattice; a periodic direction needs Lattice="ax ay az bx by bz cx cy cz"`);
-  }
-  const traj: Trajectory = {
-    nFrames,
-    nAtoms,
-    positions,
-    cell,
-    pbc: pbc0,
-    species,
-    info,
-    ...(Object.keys(arrays).length > 0 ? { arrays } : {}),
-  };
-  return traj;
 }
 
 function missingColumn(text: string, lineStart: number, source: string, line: number, label: string, spec: string): Error {

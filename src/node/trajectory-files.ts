@@ -4,12 +4,14 @@
  *
  * @module
  */
-import { readFile, writeFile, access } from 'node:fs/promises';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { readFile, writeFile, access, open, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip, gzipSync } from 'node:zlib';
 import { basename, dirname, join } from 'node:path';
 import type { Trajectory } from '../structure/trajectory.js';
 import type { PositionsDtype } from '../structure/build.js';
-import { readExtxyz, writeExtxyz } from '../io/extxyz.js';
+import { ExtxyzReader, writeExtxyz } from '../io/extxyz.js';
 import { readPoscar, writePoscar } from '../io/poscar.js';
 import { readLammpsDump } from '../io/lammps-dump.js';
 import { readRawFrames, writeRawFrames } from '../io/raw.js';
@@ -94,22 +96,107 @@ function sidecarCandidates(path: string): string[] {
   return out;
 }
 
-async function readBytes(path: string): Promise<Buffer> {
-  let buf: Buffer;
+/**
+ * Decompresses a gzip file by streaming it into one buffer sized from the
+ * gzip trailer (ISIZE), so neither the whole compressed file nor a list of
+ * output chunks is held next to the result.
+ */
+async function gunzipFile(path: string): Promise<Buffer> {
+  const fh = await open(path, 'r');
   try {
-    buf = await readFile(path);
+    const { size } = await fh.stat();
+    let out = Buffer.allocUnsafe(0);
+    if (size >= 18) {
+      const tail = Buffer.alloc(4);
+      await fh.read(tail, 0, 4, size - 4);
+      out = Buffer.allocUnsafe(tail.readUInt32LE(0));
+    }
+    let used = 0;
+    const gunzip = createGunzip();
+    const input = fh.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: false });
+    input.on('error', (e) => gunzip.destroy(e));
+    input.pipe(gunzip);
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      if (used + chunk.length > out.length) {
+        // multi-member gzip (ISIZE is the last member's size) or > 4 GiB: grow
+        const bigger = Buffer.allocUnsafe(Math.max(2 * out.length, used + chunk.length, 1 << 16));
+        out.copy(bigger, 0, 0, used);
+        out = bigger;
+      }
+      chunk.copy(out, used);
+      used += chunk.length;
+    }
+    return used === out.length ? out : out.subarray(0, used);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readBytes(path: string): Promise<Buffer> {
+  const gz = /\.gz$/i.test(path);
+  try {
+    return gz ? await gunzipFile(path) : await readFile(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR' || err.code === 'EPERM') {
+      throw new Error(`${path}: cannot read the file (${err.code}); check the path`);
+    }
+    if (gz) {
+      throw new Error(`${path}: not a valid gzip file (${err.message}); the file is corrupt or not compressed (drop the .gz from its name)`);
+    }
+    throw new Error(`${path}: cannot read the file (${err.code ?? err.message}); check the path`);
+  }
+}
+
+/**
+ * Streams an extxyz file (optionally gzipped) through {@link ExtxyzReader}:
+ * the whole text is never held, only the positions and the frame in flight.
+ */
+async function streamExtxyz(path: string, dtype: PositionsDtype | undefined): Promise<Trajectory> {
+  const gz = /\.gz$/i.test(path);
+  let expectedLength = 0;
+  try {
+    const { size } = await stat(path);
+    expectedLength = size;
+    if (gz && size >= 18) {
+      const fh = await open(path, 'r');
+      try {
+        const tail = Buffer.alloc(4);
+        await fh.read(tail, 0, 4, size - 4);
+        expectedLength = tail.readUInt32LE(0);
+      } finally {
+        await fh.close();
+      }
+    }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw new Error(`${path}: cannot read the file (${err.code ?? err.message}); check the path`);
   }
-  if (/\.gz$/i.test(path)) {
-    try {
-      buf = gunzipSync(buf);
-    } catch (e) {
-      throw new Error(`${path}: not a valid gzip file (${(e as Error).message}); the file is corrupt or not compressed (drop the .gz from its name)`);
-    }
+  const reader = new ExtxyzReader({ source: path, expectedLength, ...(dtype ? { dtype } : {}) });
+  const decoder = new StringDecoder('utf8');
+  // pieces below 1 MB stay ordinary heap strings (larger decoded strings become external strings, and mixing both kinds slows the parser)
+  const file = createReadStream(path, { highWaterMark: 1 << 19 });
+  let input: AsyncIterable<Buffer> = file;
+  if (gz) {
+    const gunzip = createGunzip({ chunkSize: 1 << 19 });
+    file.on('error', (e) => gunzip.destroy(e));
+    input = file.pipe(gunzip);
   }
-  return buf;
+  try {
+    for await (const chunk of input) reader.push(decoder.write(chunk));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR' || err.code === 'EPERM') {
+      throw new Error(`${path}: cannot read the file (${err.code}); check the path`);
+    }
+    if (gz && (err.code?.startsWith('Z_') || /incorrect header|unexpected end|invalid/i.test(err.message))) {
+      throw new Error(`${path}: not a valid gzip file (${err.message}); the file is corrupt or not compressed (drop the .gz from its name)`);
+    }
+    throw e;
+  }
+  const rest = decoder.end();
+  if (rest) reader.push(rest);
+  return reader.finish();
 }
 
 /**
@@ -142,15 +229,10 @@ export async function loadTrajectory(path: string, options: LoadTrajectoryOption
     const [bytes, meta] = await Promise.all([readBytes(path), readBytes(sidecarPath)]);
     return readRawFrames(bytes, meta.toString('utf8'), { source: path, ...(options.dtype ? { dtype: options.dtype } : {}) });
   }
-  let text: string;
-  {
-    const bytes = await readBytes(path);
-    text = bytes.toString('utf8');
-  }
+  if (format === 'extxyz') return streamExtxyz(path, options.dtype);
+  const text = (await readBytes(path)).toString('utf8');
   const dtype = options.dtype ? { dtype: options.dtype } : {};
   switch (format) {
-    case 'extxyz':
-      return readExtxyz(text, { source: path, ...dtype });
     case 'poscar':
       return readPoscar(text, { source: path, ...dtype, ...(options.species ? { species: options.species } : {}) });
     case 'lammps-dump':

@@ -167,3 +167,34 @@ describe('readExtxyz bad input: errors name the source, the line and what is exp
     expect(() => readExtxyz('1\nProperties=species:S:1:pos:R:3 pbc="T T T"\nH 0 0 0\n', src)).toThrow(/bad\.extxyz:2: pbc="T T T" but there is no Lattice/);
   });
 });
+
+describe('ExtxyzReader (incremental)', () => {
+  it('gives the same trajectory for any split of the text into pieces', async () => {
+    const { ExtxyzReader } = await import('../../src/io/index.js');
+    const whole = readExtxyz(SAMPLE);
+    for (let cut = 0; cut <= SAMPLE.length; cut++) {
+      const r = new ExtxyzReader();
+      r.push(SAMPLE.slice(0, cut));
+      r.push(SAMPLE.slice(cut));
+      expect(r.finish()).toEqual(whole);
+    }
+    // many small pieces and a size guess that is too small, then too large
+    const text = headFrames('a-si-30-sw-300K.extxyz.gz', 50);
+    const ref = readExtxyz(text);
+    for (const expectedLength of [0, 1000, text.length, text.length * 3]) {
+      const r = new ExtxyzReader({ expectedLength, dtype: 'float64' });
+      for (let i = 0; i < text.length; i += 777) r.push(text.slice(i, i + 777));
+      const t = r.finish();
+      expect(t.positions.length).toBe(ref.positions.length);
+      expect(t).toEqual(ref);
+    }
+  });
+
+  it('reports a truncated last frame with its line at finish', async () => {
+    const { ExtxyzReader } = await import('../../src/io/index.js');
+    const r = new ExtxyzReader({ source: 's.extxyz' });
+    r.push(SAMPLE.slice(0, SAMPLE.lastIndexOf('  2.5  2.1')));
+    expect(() => r.finish()).toThrow(/s\.extxyz:6: frame 1 is truncated: its count line says 3 atoms but the file ends after 2 atom lines/);
+    expect(() => new ExtxyzReader({ source: 'e' }).finish()).toThrow(/e: the file is empty/);
+  });
+});
