@@ -174,12 +174,32 @@ export function radialDistribution(trajectory: Trajectory, options: RdfOptions):
     const Ly = py ? geom.lengths[1] : Infinity;
     const Lz = pz ? geom.lengths[2] : Infinity;
     const twoImages = rMax <= Math.min(Lx, Ly, Lz);
+    // Larger systems: sort along the longest periodic axis and visit only the
+    // pairs whose separation along it is below rMax (two windows, one across the boundary).
+    const axis = [0, 1, 2].filter((a) => geom.periodic[a]).sort((a, b) => geom.lengths[b] - geom.lengths[a])[0];
+    const sorted = same && minImage && axis !== undefined && nA >= 48 && 2 * rMax < 0.8 * geom.lengths[axis];
+    const perm = sorted ? identity(nA) : new Int32Array(0);
+    const sx = sorted ? new Float64Array(nA) : x1, sy = sorted ? new Float64Array(nA) : y1, sz = sorted ? new Float64Array(nA) : z1;
+    const keys = axis === 0 ? x1 : axis === 1 ? y1 : z1;
     for (let f = 0; f < frames.length; f++) {
       const frame = frames[f];
       checkFrameFinite(FN, positions, frame, nAtoms);
       gatherWrapped(positions, frame * nAtoms * 3, groupA, Lx, Ly, Lz, x1, y1, z1);
       if (!same) gatherWrapped(positions, frame * nAtoms * 3, groupB, Lx, Ly, Lz, x2, y2, z2);
-      if (minImage) {
+      if (sorted) {
+        // Insertion sort from the previous frame's order: nearly sorted along an MD trajectory.
+        insertionSort(perm, keys);
+        // Sorted coordinates, the sort axis first.
+        const [p, q, r] = axis === 0 ? [x1, y1, z1] : axis === 1 ? [y1, z1, x1] : [z1, x1, y1];
+        const [Lp, Lq, Lr] = axis === 0 ? [Lx, Ly, Lz] : axis === 1 ? [Ly, Lz, Lx] : [Lz, Lx, Ly];
+        for (let k = 0; k < nA; k++) {
+          const a = perm[k];
+          sx[k] = p[a];
+          sy[k] = q[a];
+          sz[k] = r[a];
+        }
+        countOrthoMinImageSorted(sx, sy, sz, nA, Lp, Lq, Lr, rMax, r2, invDr, counts);
+      } else if (minImage) {
         countOrthoMinImage(x1, y1, z1, nA, x2, y2, z2, nB, same, Lx, Ly, Lz, r2, invDr, counts);
       } else if (twoImages) {
         countOrthoTwoImages(x1, y1, z1, nA, x2, y2, z2, nB, same, Lx, Ly, Lz, r2, invDr, counts);
@@ -297,6 +317,64 @@ function countOrthoMinImage(
       let dy = Math.abs(y2[j] - yi);
       let dz = Math.abs(z2[j] - zi);
       dx = Math.min(dx, Lx - dx);
+      dy = Math.min(dy, Ly - dy);
+      dz = Math.min(dz, Lz - dz);
+      const s = dx * dx + dy * dy + dz * dz;
+      if (s < r2) counts[(Math.sqrt(s) * invDr) | 0]++;
+    }
+  }
+}
+
+function identity(n: number): Int32Array {
+  const p = new Int32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  return p;
+}
+
+/** Sorts the permutation `perm` by `keys[perm[k]]` in place (stable, allocation-free). */
+function insertionSort(perm: Int32Array, keys: Float64Array): void {
+  for (let k = 1; k < perm.length; k++) {
+    const a = perm[k];
+    const key = keys[a];
+    let m = k - 1;
+    while (m >= 0 && keys[perm[m]] > key) {
+      perm[m + 1] = perm[m];
+      m--;
+    }
+    perm[m + 1] = a;
+  }
+}
+
+/**
+ * Minimum-image kernel on coordinates sorted along the first axis (period Lp,
+ * rMax <= Lp/2): for atom i, partners j > i with xs[j] - xs[i] < rMax (direct)
+ * and those with Lp - (xs[j] - xs[i]) < rMax (across the boundary). Both window
+ * edges only move forward as i grows.
+ */
+function countOrthoMinImageSorted(
+  xs: Float64Array, ys: Float64Array, zs: Float64Array, n: number,
+  Lp: number, Ly: number, Lz: number, rMax: number, r2: number, invDr: number, counts: Float64Array,
+): void {
+  let hi = 0;
+  let lo2 = 0;
+  for (let i = 0; i < n; i++) {
+    const xi = xs[i], yi = ys[i], zi = zs[i];
+    if (hi < i + 1) hi = i + 1;
+    while (hi < n && xs[hi] - xi < rMax) hi++;
+    for (let j = i + 1; j < hi; j++) {
+      const dx = xs[j] - xi;
+      let dy = Math.abs(ys[j] - yi);
+      let dz = Math.abs(zs[j] - zi);
+      dy = Math.min(dy, Ly - dy);
+      dz = Math.min(dz, Lz - dz);
+      const s = dx * dx + dy * dy + dz * dz;
+      if (s < r2) counts[(Math.sqrt(s) * invDr) | 0]++;
+    }
+    while (lo2 < n && Lp - (xs[lo2] - xi) >= rMax) lo2++;
+    for (let j = lo2 > hi ? lo2 : hi; j < n; j++) {
+      const dx = Lp - (xs[j] - xi);
+      let dy = Math.abs(ys[j] - yi);
+      let dz = Math.abs(zs[j] - zi);
       dy = Math.min(dy, Ly - dy);
       dz = Math.min(dz, Lz - dz);
       const s = dx * dx + dy * dy + dz * dz;

@@ -63,6 +63,11 @@ describe('radialDistribution counts every periodic image (peer: ASE neighbor_lis
     { name: 'triclinic, periodic along a and c only', t: randomTrajectory(triclinic, [true, false, true], mixed, 3, 3), rMax: 7, nBins: 70 },
     { name: 'triclinic, periodic along b only', t: randomTrajectory(triclinic, [false, true, false], mixed, 2, 4), rMax: 8, nBins: 40 },
     { name: 'orthorhombic, rMax < L/2', t: randomTrajectory([[6, 0, 0], [0, 7, 0], [0, 0, 8]], [true, true, true], mixed, 3, 5), rMax: 2.9, nBins: 29 },
+    {
+      name: 'orthorhombic, 60 atoms, rMax < 0.4 L (sorted-window path)',
+      t: randomTrajectory([[10, 0, 0], [0, 11, 0], [0, 0, 12]], [true, true, true], Array.from({ length: 60 }, (_, i) => (i % 3 ? 'Si' : 'O')), 2, 13),
+      rMax: 4.3, nBins: 43,
+    },
     { name: 'orthorhombic, L/2 < rMax <= L', t: randomTrajectory([[6, 0, 0], [0, 7, 0], [0, 0, 8]], [true, true, true], mixed, 3, 6), rMax: 5.5, nBins: 55 },
     { name: 'orthorhombic, rMax > 2L', t: randomTrajectory([[4, 0, 0], [0, 5, 0], [0, 0, 6]], [true, true, true], mixed, 2, 7), rMax: 13, nBins: 65 },
     { name: 'orthorhombic slab (pbc T T F)', t: randomTrajectory([[4, 0, 0], [0, 5, 0], [0, 0, 6]], [true, true, false], mixed, 2, 8), rMax: 9, nBins: 45 },
