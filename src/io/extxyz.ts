@@ -516,12 +516,19 @@ export class ExtxyzReader {
     const { source, nFrames, nAtoms, numbers, speciesRaw, lattice0, pbc0, arrays } = this;
     let positions = this.positions;
     if (this.capacity !== nFrames) {
-      // trim the spare frames of a size guess
-      positions = positions.slice(0, nFrames * nAtoms * 3);
+      // drop the spare frames of a size guess: a view when they are few (no copy, so the
+      // peak stays near one positions array), a copy otherwise
+      const view = this.capacity - nFrames <= this.capacity / 16;
+      positions = view ? positions.subarray(0, nFrames * nAtoms * 3) : positions.slice(0, nFrames * nAtoms * 3);
       for (const key of Object.keys(arrays)) {
         const arr = arrays[key];
         const size = nFrames * nAtoms * arr.nCols;
-        arrays[key] = { type: arr.type, nCols: arr.nCols, data: Array.isArray(arr.data) ? arr.data.slice(0, size) : (arr.data as Float64Array).slice(0, size) };
+        const data = arr.data;
+        arrays[key] = {
+          type: arr.type,
+          nCols: arr.nCols,
+          data: Array.isArray(data) ? data.slice(0, size) : view ? (data as Float64Array).subarray(0, size) : (data as Float64Array).slice(0, size),
+        };
       }
       this.positions = positions;
       this.capacity = nFrames;
