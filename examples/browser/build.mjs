@@ -2,7 +2,8 @@
  * Builds the demo page from the package (dist/, via its "exports") and node_modules with esbuild:
  * examples/browser/dist/{index.html, main.js, *.wasm}. No CDN: everything the page loads is served locally.
  *
- *   node examples/browser/build.mjs            (after `npm run build`)
+ *   node examples/browser/build.mjs              (after `npm run build`: bundles dist/, the package as published)
+ *   node examples/browser/build.mjs --from-src   (bundles the TypeScript sources; no package build needed)
  */
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
@@ -17,12 +18,27 @@ const repo = resolve(here, '../..');
 export const DEFAULT_OUTDIR = join(here, 'dist');
 
 /**
+ * Resolves `repap` and `repap/<layer>` to the package's TypeScript sources instead of its build (dist/).
+ * @type {import('esbuild').Plugin}
+ */
+const fromSources = {
+  name: 'repap-from-src',
+  setup(b) {
+    b.onResolve({ filter: /^repap(\/[a-z]+)?$/ }, (args) => ({
+      path: join(repo, 'src', args.path === 'repap' ? '' : args.path.slice('repap/'.length), 'index.ts'),
+    }));
+  },
+};
+
+/**
  * Bundles src/main.ts and copies index.html and the tfjs wasm binaries into `outdir`.
- * @param {{ outdir?: string, minify?: boolean }} [options]
+ * `from: 'dist'` (default) bundles the built package as users get it (through its "exports"; run
+ * `npm run build` first); `from: 'src'` bundles the package's TypeScript sources directly.
+ * @param {{ outdir?: string, minify?: boolean, from?: 'dist' | 'src' }} [options]
  * @returns {Promise<{ outdir: string, bytes: number }>}
  */
-export async function buildDemo({ outdir = DEFAULT_OUTDIR, minify = true } = {}) {
-  for (const entry of ['backend', 'plot']) {
+export async function buildDemo({ outdir = DEFAULT_OUTDIR, minify = true, from = 'dist' } = {}) {
+  for (const entry of from === 'dist' ? ['backend', 'plot', 'model', 'sampling', 'analysis'] : []) {
     if (!existsSync(join(repo, 'dist', entry, 'index.js'))) {
       throw new Error(`examples/browser: dist/${entry}/index.js is missing; build the package first with \`npm run build\`.`);
     }
@@ -41,6 +57,7 @@ export async function buildDemo({ outdir = DEFAULT_OUTDIR, minify = true } = {})
     legalComments: 'none',
     logLevel: 'warning',
     define: { 'process.env.NODE_ENV': '"production"' },
+    plugins: from === 'src' ? [fromSources] : [],
   });
   copyFileSync(join(here, 'index.html'), join(outdir, 'index.html'));
   const require = createRequire(import.meta.url);
@@ -52,6 +69,6 @@ export async function buildDemo({ outdir = DEFAULT_OUTDIR, minify = true } = {})
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { outdir, bytes } = await buildDemo();
+  const { outdir, bytes } = await buildDemo({ from: process.argv.includes('--from-src') ? 'src' : 'dist' });
   console.log(`built ${outdir} (main.js ${(bytes / 1e6).toFixed(2)} MB)`);
 }

@@ -47,6 +47,13 @@ export interface UseBackendOptions {
    * SwiftShader at `/usr/lib/chromium/vk_swiftshader_icd.json`. Default: the system's Vulkan drivers.
    */
   vulkanICD?: string;
+  /**
+   * `webgl`: pass tensor shapes to the shaders as uniforms (tfjs flag `WEBGL_USE_SHAPES_UNIFORMS`), so that
+   * a new batch shape reuses the compiled program instead of compiling a new one. Sampling with
+   * constraint resampling advances a varying number of rows per step, which otherwise recompiles shaders
+   * at almost every step. Default true.
+   */
+  webglShapeUniforms?: boolean;
 }
 
 interface WasmModule {
@@ -119,7 +126,10 @@ function validateOptions(options: UseBackendOptions): void {
   if (options === null || typeof options !== 'object') {
     throw new Error(`useBackend: options must be an object (got ${String(options)}).`);
   }
-  const { wasmThreads, wasmPaths, dawnFlags, vulkanICD } = options;
+  const { wasmThreads, wasmPaths, dawnFlags, vulkanICD, webglShapeUniforms } = options;
+  if (webglShapeUniforms !== undefined && typeof webglShapeUniforms !== 'boolean') {
+    throw new Error(`useBackend: options.webglShapeUniforms must be true or false (got ${String(webglShapeUniforms)}).`);
+  }
   if (wasmThreads !== undefined && !(Number.isInteger(wasmThreads) && wasmThreads >= 1)) {
     throw new Error(`useBackend: options.wasmThreads must be a positive integer (got ${String(wasmThreads)}).`);
   }
@@ -223,14 +233,16 @@ async function prepare(name: BackendName, options: UseBackendOptions): Promise<v
       return;
     }
     case 'webgl': {
-      if (tf.findBackendFactory('webgl')) return;
-      const g = globalThis as { document?: unknown; OffscreenCanvas?: unknown };
-      if (node || (g.document === undefined && g.OffscreenCanvas === undefined)) {
-        throw new Error(
-          "useBackend('webgl'): WebGL needs a browser (a canvas with WebGL2); this runtime has none. In Node use 'webgpu' (with the webgpu package), 'wasm' or 'tensorflow'.",
-        );
+      if (!tf.findBackendFactory('webgl')) {
+        const g = globalThis as { document?: unknown; OffscreenCanvas?: unknown };
+        if (node || (g.document === undefined && g.OffscreenCanvas === undefined)) {
+          throw new Error(
+            "useBackend('webgl'): WebGL needs a browser (a canvas with WebGL2); this runtime has none. In Node use 'webgpu' (with the webgpu package), 'wasm' or 'tensorflow'.",
+          );
+        }
+        await loadPackage(name, BACKEND_PACKAGES.webgl, true);
       }
-      await loadPackage(name, BACKEND_PACKAGES.webgl, true);
+      tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', options.webglShapeUniforms ?? true);
       return;
     }
     case 'webgpu': {

@@ -86,7 +86,8 @@ describe.skipIf(missing !== null)('demo page in chromium', () => {
 
   beforeAll(async () => {
     const out = mkdtempSync(join(tmpdir(), 'repap-demo-'));
-    await buildDemo({ outdir: join(out, 'site') });
+    // The package as users get it (dist/, built by `npm run test:browser`); REPAP_DEMO_FROM=src bundles the sources.
+    await buildDemo({ outdir: join(out, 'site'), from: process.env.REPAP_DEMO_FROM === 'src' ? 'src' : 'dist' });
     modelsDir = join(out, 'models');
     await createTinyModelDir(join(modelsDir, 'tiny'));
     const isolated = await startDemoServer({ root: join(out, 'site'), models: modelsDir, port: 0, isolated: true });

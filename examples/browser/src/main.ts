@@ -13,7 +13,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { useBackend, type BackendName } from 'repap/backend';
 import { lineChart } from 'repap/plot';
 import { mountStructureView } from './view3d.js';
-import { generate, loadReference, rdfOf, type Generated } from './pipeline.js';
+import { generate, loadReference, rdfOf, type Generated, type PageEngine } from './pipeline.js';
 
 /** What the page exposes for tests and for the console. */
 export interface DemoState {
@@ -105,7 +105,8 @@ async function run(): Promise<void> {
     state.wasmThreads = picked === 'wasm' ? getThreadsCount() : null;
     setStatus(`Loading ${modelUrl} and sampling ${n} structures on ${tf.getBackend()} ...`);
     if (!referenceCache.has(modelUrl)) referenceCache.set(modelUrl, loadReference(modelUrl));
-    const gen: Generated = await generate(modelUrl, n, seed);
+    const engine = (params.get('engine') ?? 'tfjs') as PageEngine;
+    const gen: Generated = await generate(modelUrl, n, seed, engine);
     state.backend = tf.getBackend();
     state.engine = gen.engine;
     state.nStructures = gen.nStructures;

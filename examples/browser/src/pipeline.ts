@@ -4,6 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { radialDistribution } from 'repap/analysis';
+import { RePAPModel } from 'repap/model';
+import { ConditionalSampler } from 'repap/sampling';
 import type { Cell, Trajectory } from 'repap/structure';
 
 /** Generated structures as one flat array. */
@@ -52,27 +54,52 @@ export async function loadReference(modelUrl: string): Promise<Curve | null> {
   return rdfOf({ positions, nStructures: meta.nFrames, nAtoms: meta.nAtoms, cell: meta.cell, seconds: 0, engine: '' });
 }
 
-/** Stand-in generation until the model layer lands: uniformly random structures drawn with tfjs ops. */
-export async function generate(modelUrl: string, n: number, seed: number): Promise<Generated> {
-  let cell: [number, number, number][] = [
-    [8.43656254268594, 0, 0],
-    [0, 8.43656254268594, 0],
-    [0, 0, 8.43656254268594],
-  ];
-  let nAtoms = 30;
-  const metaRes = await fetch(new URL('reference.json', modelUrl));
-  if (metaRes.ok) {
-    const meta = (await metaRes.json()) as ReferenceMeta;
-    cell = meta.cell;
-    nAtoms = meta.nAtoms;
+/** Sampler engines the page can use; `tfjs` runs the network steps on the picked tfjs backend. */
+export type PageEngine = 'tfjs' | 'auto' | 'js' | 'wasm';
+
+/**
+ * Loads the model directory at `modelUrl` over HTTP: `RePAPModel.load` on its model.json (whose
+ * `userDefinedMetadata.repap` holds the encoder), or, for a directory whose model.json lacks it, the
+ * network from model.json + weights.bin and the metadata from repap.json.
+ */
+export async function loadModel(modelUrl: string): Promise<RePAPModel> {
+  const modelJson = new URL('model.json', modelUrl).href;
+  try {
+    return await RePAPModel.load(modelJson);
+  } catch (err) {
+    const metaRes = await fetch(new URL('repap.json', modelUrl));
+    if (!metaRes.ok) throw err;
+    const handler = tf.io.http(modelJson);
+    if (!handler.load) throw err;
+    const artifacts = await handler.load();
+    return RePAPModel.fromArtifacts(artifacts, await metaRes.json(), modelUrl);
   }
-  const t0 = performance.now();
-  const lengths = tf.tensor1d([cell[0][0], cell[1][1], cell[2][2]]);
-  const pos = tf.tidy(() => tf.mul(tf.randomUniform([n, nAtoms, 3], 0, 1, 'float32', seed), lengths));
-  const positions = (await pos.data()) as Float32Array;
-  pos.dispose();
-  lengths.dispose();
-  return { positions, nStructures: n, nAtoms, cell, seconds: (performance.now() - t0) / 1000, engine: 'uniform' };
+}
+
+/**
+ * Samples `n` structures from the model at `modelUrl` on the active tfjs backend. A warm-up of two
+ * structures (shader compilation on webgpu/webgl) runs first and is not timed.
+ */
+export async function generate(modelUrl: string, n: number, seed: number, engine: PageEngine = 'tfjs'): Promise<Generated> {
+  const model = await loadModel(modelUrl);
+  try {
+    if (!model.cell) throw new Error(`${modelUrl}: the model has no cell; train it on a periodic trajectory`);
+    const sampler = new ConditionalSampler(model, { engine });
+    await sampler.sample(Math.min(2, n), { seed: seed + 1 });
+    const t0 = performance.now();
+    const { trajectory, stats } = await sampler.sample(n, { seed });
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      positions: trajectory.positions,
+      nStructures: trajectory.nFrames,
+      nAtoms: trajectory.nAtoms,
+      cell: model.cell.map((row: readonly number[]) => [...row]) as [number, number, number][],
+      seconds,
+      engine: stats.engine,
+    };
+  } finally {
+    model.dispose();
+  }
 }
 
 /** Ensemble g(r) of all frames (every periodic image within R_MAX; LAMMPS normalisation), as plain arrays. */
