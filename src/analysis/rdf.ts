@@ -181,6 +181,9 @@ export function radialDistribution(trajectory: Trajectory, options: RdfOptions):
     const perm = sorted ? identity(nA) : new Int32Array(0);
     const sx = sorted ? new Float64Array(nA) : x1, sy = sorted ? new Float64Array(nA) : y1, sz = sorted ? new Float64Array(nA) : z1;
     const keys = axis === 0 ? x1 : axis === 1 ? y1 : z1;
+    // Coordinates and periods in sorted-kernel order: the sort axis first.
+    const [p, q, rr] = axis === 0 ? [x1, y1, z1] : axis === 1 ? [y1, z1, x1] : [z1, x1, y1];
+    const [Lp, Lq, Lr] = axis === 0 ? [Lx, Ly, Lz] : axis === 1 ? [Ly, Lz, Lx] : [Lz, Lx, Ly];
     for (let f = 0; f < frames.length; f++) {
       const frame = frames[f];
       checkFrameFinite(FN, positions, frame, nAtoms);
@@ -189,14 +192,11 @@ export function radialDistribution(trajectory: Trajectory, options: RdfOptions):
       if (sorted) {
         // Insertion sort from the previous frame's order: nearly sorted along an MD trajectory.
         insertionSort(perm, keys);
-        // Sorted coordinates, the sort axis first.
-        const [p, q, r] = axis === 0 ? [x1, y1, z1] : axis === 1 ? [y1, z1, x1] : [z1, x1, y1];
-        const [Lp, Lq, Lr] = axis === 0 ? [Lx, Ly, Lz] : axis === 1 ? [Ly, Lz, Lx] : [Lz, Lx, Ly];
         for (let k = 0; k < nA; k++) {
           const a = perm[k];
           sx[k] = p[a];
           sy[k] = q[a];
-          sz[k] = r[a];
+          sz[k] = rr[a];
         }
         countOrthoMinImageSorted(sx, sy, sz, nA, Lp, Lq, Lr, rMax, r2, invDr, counts);
       } else if (minImage) {
