@@ -129,6 +129,14 @@ export function readRawFrames(
   return { nFrames, nAtoms, positions, cell, pbc, species, info };
 }
 
+/** Output of {@link writeRawFrames}. */
+export interface RawFrames {
+  /** The positions as little-endian bytes, C order `(frame * nAtoms + atom) * 3 + axis`. */
+  bytes: Uint8Array;
+  /** The JSON sidecar (shape, dtype, byte order, cell, pbc, species). */
+  sidecar: RawFramesSidecar;
+}
+
 /**
  * Writes a trajectory as raw frames: returns the positions bytes
  * (little-endian, the trajectory's own element type unless `dtype` is given)
@@ -137,7 +145,7 @@ export function readRawFrames(
 export function writeRawFrames(
   traj: Trajectory,
   options: { dtype?: PositionsDtype } = {},
-): { bytes: Uint8Array; sidecar: RawFramesSidecar } {
+): RawFrames {
   const dtype = options.dtype ?? (traj.positions instanceof Float32Array ? 'float32' : 'float64');
   const data = dtype === 'float32' ? Float32Array.from(traj.positions) : Float64Array.from(traj.positions);
   const sidecar: RawFramesSidecar = {

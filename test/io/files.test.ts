@@ -94,12 +94,28 @@ describe('loadTrajectory / saveTrajectory', () => {
     expect(raw.nFrames).toBe(40000);
   });
 
+  it('streams the whole 40,000-frame extxyz.gz to the positions of the float32 file (1e-6) and the CSV energies', async () => {
+    const t = await loadTrajectory(resolve(DATA, 'a-si-30-sw-300K.extxyz.gz'));
+    expect(t.nFrames).toBe(40000);
+    expect(t.positions.length).toBe(40000 * 30 * 3);
+    const raw = await loadTrajectory(resolve(DATA, 'a-si-30-sw-300K.positions.f32'));
+    let maxDiff = 0;
+    for (let i = 0; i < raw.positions.length; i++) maxDiff = Math.max(maxDiff, Math.abs(raw.positions[i] - t.positions[i]));
+    expect(maxDiff).toBeLessThanOrEqual(1e-6);
+    const csv = gunzipSync(readFileSync(resolve(DATA, 'a-si-30-sw-300K.frames.csv.gz'))).toString('utf8').trim().split('\n');
+    const col = csv[0].split(',').indexOf('pe_eV');
+    for (const f of [0, 12345, 39999]) expect(t.info[f].energy as number).toBeCloseTo(Number(csv[f + 1].split(',')[col]), 6);
+  });
+
   it('errors name the path and the fix', async () => {
     const dir = tmp();
     await expect(loadTrajectory(join(dir, 'a.pdb'))).rejects.toThrow(/a\.pdb: cannot tell the file format from the name; known names: \.extxyz, \.xyz .* \{ format: 'extxyz' \| 'poscar' \| 'lammps-dump' \| 'raw' \}/);
     await expect(loadTrajectory(join(dir, 'missing.extxyz'))).rejects.toThrow(/missing\.extxyz: cannot read the file \(ENOENT\)/);
     writeFileSync(join(dir, 'bad.extxyz.gz'), 'not gzip');
     await expect(loadTrajectory(join(dir, 'bad.extxyz.gz'))).rejects.toThrow(/bad\.extxyz\.gz: not a valid gzip file/);
+    const gz = gzipSync('2\nProperties=species:S:1:pos:R:3\nSi 0 0 0\nSi 1 1 1\n'.repeat(2000));
+    writeFileSync(join(dir, 'cut.extxyz.gz'), gz.subarray(0, gz.length >> 1));
+    await expect(loadTrajectory(join(dir, 'cut.extxyz.gz'))).rejects.toThrow(/cut\.extxyz\.gz: not a valid gzip file .*the file is corrupt/);
     writeFileSync(join(dir, 'trunc.extxyz'), '3\nProperties=species:S:1:pos:R:3\nSi 0 0 0\n');
     await expect(loadTrajectory(join(dir, 'trunc.extxyz'))).rejects.toThrow(/trunc\.extxyz:1: frame 0 is truncated/);
     writeFileSync(join(dir, 'x.f32'), Buffer.alloc(12));
