@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { RdfResult } from './rdf.js';
 
 /** How {@link rdfError} weights the bins. */
 export type RdfErrorWeighting = 'poster' | 'mean';
@@ -19,7 +20,13 @@ export interface RdfErrorOptions {
 }
 
 /** A g(r) curve: its values, or an object with a `g` array such as a {@link RdfResult}. */
-export type RdfCurve = ArrayLike<number> | { readonly g: ArrayLike<number> };
+export type RdfCurve = ArrayLike<number> | RdfCurveObject;
+
+/** An object carrying g(r) values, such as a {@link RdfResult}. */
+export interface RdfCurveObject {
+  /** g per bin. */
+  readonly g: ArrayLike<number>;
+}
 
 function values(curve: RdfCurve, name: string): ArrayLike<number> {
   if (curve !== null && typeof curve === 'object' && 'g' in curve && typeof (curve as { g: unknown }).g === 'object') {
