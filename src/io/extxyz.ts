@@ -15,7 +15,7 @@ import type { PositionsDtype } from '../structure/build.js';
 import { validateTrajectory } from '../structure/build.js';
 import { chemicalSymbols } from '../structure/elements.js';
 import { convertValue, escapeValue, formatInfoValue, splitKeyValues } from './keyvalue.js';
-import { cursor, formatFloat, formatFloat32, lineText, quoteToken, scanNumber, skipBlanks, tokenEnd } from './scan.js';
+import { cursor, detach, formatFloat, formatFloat32, lineText, quoteToken, scanNumber, skipBlanks, tokenEnd } from './scan.js';
 
 /** Options of {@link readExtxyz}. */
 export interface ReadExtxyzOptions {
@@ -436,7 +436,7 @@ export class ExtxyzReader {
             if (f === 0) {
               const e = tokenEnd(text, i);
               if (e === i) throw missingColumn(text, pos, source, line, 'species', propertiesSpec);
-              speciesRaw[a] = text.slice(i, e);
+              speciesRaw[a] = detach(text.slice(i, e));
               i = e;
             } else {
               const s = speciesRaw[a];
@@ -490,7 +490,7 @@ export class ExtxyzReader {
                   if (b < 0) throw new Error(`${source}:${line}: column ${label} is "${t}"; expected a logical T or F (Properties=${propertiesSpec})`);
                   (arr.data as Uint8Array)[base + d] = b;
                 } else {
-                  (arr.data as string[])[base + d] = t;
+                  (arr.data as string[])[base + d] = detach(t);
                 }
                 i = e;
               }

@@ -7,6 +7,7 @@
  * @internal
  */
 import type { FrameInfo, InfoValue } from '../structure/trajectory.js';
+import { detach } from './scan.js';
 
 /**
  * Splits a comment line into `[key, rawValue]` pairs like ASE: values may be
@@ -131,7 +132,7 @@ export function parseNumberToken(t: string): number | undefined {
  */
 export function convertValue(value: string): InfoValue {
   const parts = splitParts(value);
-  if (parts.length === 0) return value;
+  if (parts.length === 0) return detach(value);
   const nums: number[] = [];
   for (const p of parts) {
     const v = parseNumberToken(p);
@@ -146,7 +147,7 @@ export function convertValue(value: string): InfoValue {
     bools.push(b);
   }
   if (bools.length === parts.length) return bools.length === 1 ? bools[0] : bools;
-  return value;
+  return detach(value);
 }
 
 /** Parses a whole comment line into typed values (see {@link convertValue}). */

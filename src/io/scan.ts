@@ -144,3 +144,11 @@ export function formatFloat32(v: number): string {
   }
   return String(v);
 }
+
+/**
+ * A copy of `s` that does not keep the text it was sliced from alive (V8
+ * represents long slices as views into their parent string).
+ */
+export function detach(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
