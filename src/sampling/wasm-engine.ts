@@ -43,6 +43,27 @@ export function wasmSimdSupported(): boolean {
   return simd;
 }
 
+let relaxed: boolean | null = null;
+/**
+ * True when this runtime compiles WebAssembly relaxed SIMD (Node >= 22,
+ * Chrome >= 114; Node 20 with `--experimental-wasm-relaxed-simd`). The kernel
+ * then uses fused multiply-add in its products: about a third faster on x86
+ * with FMA; the results may differ from the unfused kernel in the last bits
+ * (still the same on the same machine).
+ */
+export function wasmRelaxedSimdSupported(): boolean {
+  if (relaxed !== null) return relaxed;
+  try {
+    // (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd)
+    const body = [0, 0x20, 0, 0x20, 1, 0x20, 2, 0xfd, 0x85, 0x02, 0x0b];
+    const bytes = Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 0x60, 3, 0x7b, 0x7b, 0x7b, 1, 0x7b, 3, 2, 1, 0, 10, body.length + 2, 1, body.length, ...body]);
+    relaxed = typeof WebAssembly === 'object' && WebAssembly.validate(bytes);
+  } catch {
+    relaxed = false;
+  }
+  return relaxed;
+}
+
 interface Layout {
   shape: KernelShape;
   weightBytes: number;
@@ -130,6 +151,12 @@ export class WasmStackEngine implements StepEngine {
   private readonly outKind: 'sigmoid' | 'softmax' | 'linear';
   private readonly zeroRow: number;
 
+  /** Rows per register tile of the generated matrix product (tuning knob; 4 by default). */
+  static rowTile = 4;
+
+  /** Whether to use fused multiply-add when the runtime has relaxed SIMD (tuning knob; null = yes). */
+  static fma: boolean | null = null;
+
   /** True when `w` fits this engine: sigmoid gates with tanh cell activations. */
   static supports(w: RecurrentStackWeights): boolean {
     return w.cell === 'lstm' && w.layers.every((L) => L.activation === 'tanh' && L.recurrentActivation === 'sigmoid');
@@ -166,7 +193,7 @@ export class WasmStackEngine implements StepEngine {
     const ro = take(up[up.length - 1] * gp);
     const rob = take(gp);
     const weightEnd = at;
-    const shape: KernelShape = { up, gp, s: S, k0, w, b, ro, rob, rt: 4 };
+    const shape: KernelShape = { up, gp, s: S, k0, w, b, ro, rob, rt: WasmStackEngine.rowTile, fma: (WasmStackEngine.fma ?? true) && wasmRelaxedSimdSupported() };
     const scratchZ: number[] = [], scratchA: number[] = [];
     const maxU4 = 4 * Math.max(...up);
     for (let t = 0; t < this.threads; t++) {

@@ -35,6 +35,8 @@ export interface KernelShape {
   readonly rob: number;
   /** Rows per register tile of the matrix product. */
   readonly rt: number;
+  /** Use `f32x4.relaxed_madd` (fused multiply-add where the hardware has it) in the products. */
+  readonly fma: boolean;
 }
 
 /** Float offset of h_l in a state row. */
@@ -78,7 +80,7 @@ function emitSigmoid(f: FnBuilder, v: number, t: Tmp): void {
  * `a + aOff + r * lda`, `Z` rows at `z + r * ldz`, `W` packed in panels of
  * {@link PANEL} columns at `w` (`[panel][k][8]`).
  */
-function emitGemm(name: string, K: number, aOff: number, lda: number, ldz: number, nPanels: number, w: number, rt: number): FnBuilder {
+function emitGemm(name: string, K: number, aOff: number, lda: number, ldz: number, nPanels: number, w: number, rt: number, fma: boolean): FnBuilder {
   const f = new FnBuilder(name, [I32, I32, I32]);
   const [A, Z, N] = [0, 1, 2];
   const p = f.local(I32), r = f.local(I32), k = f.local(I32), pa = f.local(I32), pw = f.local(I32), pz = f.local(I32), lim = f.local(I32);
@@ -105,8 +107,14 @@ function emitGemm(name: string, K: number, aOff: number, lda: number, ldz: numbe
         f.get(pw).vload(kk * 32).set(w0);
         f.get(pw).vload(kk * 32 + 16).set(w1);
         for (let i = 0; i < rows; i++) {
-          f.get(acc[2 * i]).get(pa).vsplat(i * lda + kk * 4).tee(s).get(w0).fmul().fadd().set(acc[2 * i]);
-          f.get(acc[2 * i + 1]).get(s).get(w1).fmul().fadd().set(acc[2 * i + 1]);
+          if (fma) {
+            // relaxed_madd(a, b, c) = a * b + c
+            f.get(pa).vsplat(i * lda + kk * 4).tee(s).get(w0).get(acc[2 * i]).simd(0x105).set(acc[2 * i]);
+            f.get(s).get(w1).get(acc[2 * i + 1]).simd(0x105).set(acc[2 * i + 1]);
+          } else {
+            f.get(acc[2 * i]).get(pa).vsplat(i * lda + kk * 4).tee(s).get(w0).fmul().fadd().set(acc[2 * i]);
+            f.get(acc[2 * i + 1]).get(s).get(w1).fmul().fadd().set(acc[2 * i + 1]);
+          }
         }
       }
       f.get(pw).i32(UNROLL * 32).add().set(pw);
@@ -247,12 +255,12 @@ export function kernelFunctions(shape: KernelShape): FnBuilder[] {
     if (l > 0) fns.push(emitFill(`init${l}`, shape.b[l], U4, U4 * 4));
     const K = l === 0 ? up[0] : up[l - 1] + up[l];
     const aOff = 4 * (l === 0 ? hOffset(up, 0) : hOffset(up, l - 1));
-    fns.push(emitGemm(`gemm${l}`, K, aOff, 4 * shape.s, U4 * 4, U4 / PANEL, shape.w[l], shape.rt));
+    fns.push(emitGemm(`gemm${l}`, K, aOff, 4 * shape.s, U4 * 4, U4 / PANEL, shape.w[l], shape.rt, shape.fma));
     fns.push(emitGates(shape, l));
   }
   fns.push(emitRelu(shape));
   fns.push(emitFill('initro', shape.rob, shape.gp, shape.gp * 4));
-  fns.push(emitGemm('gemmro', up[L - 1], 0, 4 * up[L - 1], shape.gp * 4, shape.gp / PANEL, shape.ro, shape.rt));
+  fns.push(emitGemm('gemmro', up[L - 1], 0, 4 * up[L - 1], shape.gp * 4, shape.gp / PANEL, shape.ro, shape.rt, shape.fma));
   return fns;
 }
 
