@@ -329,7 +329,35 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
     throw new Error(`useBackend('${name}'): tfjs could not initialise the ${name} backend here${why}.`, { cause: failure ?? undefined });
   }
   await tf.ready();
+  if (name === 'webgpu') explainSyncReads();
   return tf.getBackend();
+}
+
+/**
+ * The webgpu backend reads synchronously (`dataSync`, `arraySync`) through an `OffscreenCanvas`, which
+ * browsers have and Node does not. Where it is missing, make such a read fail with an error that says
+ * what to do instead of `OffscreenCanvas is not defined`.
+ */
+function explainSyncReads(): void {
+  if (typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas !== 'undefined') return;
+  const backend = tf.backend() as tf.KernelBackend & { readSync: (dataId: object) => unknown; __repapReadSync?: boolean };
+  if (backend.__repapReadSync) return;
+  const readSync = backend.readSync.bind(backend);
+  backend.readSync = (dataId: object) => {
+    try {
+      return readSync(dataId);
+    } catch (err) {
+      if (err instanceof ReferenceError && /OffscreenCanvas/.test(err.message)) {
+        throw new Error(
+          'webgpu backend: synchronous reads (dataSync, arraySync) need OffscreenCanvas, which this runtime (Node) lacks; ' +
+            "read with `await tensor.data()` instead, or run this code on 'wasm' or 'cpu'.",
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+  };
+  backend.__repapReadSync = true;
 }
 
 /** The active backend's name without triggering tfjs's automatic choice, or null when none was chosen yet. */

@@ -88,6 +88,21 @@ describe('useBackend', () => {
     await checkBackend('webgpu', { vulkanICD: icd });
   });
 
+  it.skipIf(webgpuReason !== null || typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas !== 'undefined')(
+    'explains that webgpu in Node reads asynchronously only',
+    async () => {
+      await useBackend('webgpu', { vulkanICD: icd });
+      const t = tf.tidy(() => tf.matMul(tf.ones([128, 128]), tf.ones([128, 128])));
+      try {
+        expect(() => t.dataSync()).toThrow(/synchronous reads \(dataSync, arraySync\) need OffscreenCanvas.*await tensor\.data\(\)/);
+        const values = (await t.data()) as Float32Array;
+        expect(values[0]).toBe(128);
+      } finally {
+        t.dispose();
+      }
+    },
+  );
+
   it.skipIf(!hasTfjsNode)('selects tensorflow (tfjs-node) when it is installed', async () => {
     await checkBackend('tensorflow');
   });
