@@ -264,7 +264,11 @@ export class ExtxyzReader {
   private readonly source: string;
   private readonly dtype: PositionsDtype;
   private readonly expectedLength: number;
-  private tail = '';
+  /** Text received but not parsed yet: the unfinished frame, then newer pieces. */
+  private pending: string[] = [];
+  private pendingLength = 0;
+  /** Pending length at which to try again after a piece completed no frame (doubles: big frames stay linear). */
+  private nextTry = 0;
   private line = 1;
   private nFrames = 0;
   private nAtoms = -1;
@@ -298,7 +302,10 @@ export class ExtxyzReader {
    */
   push(piece: string, last = false): void {
     if (this.finished) throw new Error(`${this.source}: push after finish; start a new ExtxyzReader`);
-    const text = this.tail.length > 0 ? this.tail + piece : piece;
+    this.pending.push(piece);
+    this.pendingLength += piece.length;
+    if (!last && this.pendingLength < this.nextTry) return;
+    const text = this.pending.length === 1 ? piece : this.pending.join('');
     const scan = scanFrames(text, this.source, 0, this.line, this.nAtoms, this.nFrames, last);
     if (scan.nFrames > 0) {
       if (this.nAtoms === -1) {
@@ -316,14 +323,17 @@ export class ExtxyzReader {
       this.nFrames += scan.nFrames;
     }
     this.line = scan.endLine;
-    this.tail = scan.end < text.length ? text.slice(scan.end) : '';
-    if (last) this.tail = this.tail.trim().length === 0 ? '' : this.tail;
+    let rest = scan.end < text.length ? text.slice(scan.end) : '';
+    if (last && rest.trim().length === 0) rest = '';
+    this.pending = rest.length > 0 ? [rest] : [];
+    this.pendingLength = rest.length;
+    this.nextTry = scan.nFrames === 0 && !last ? 2 * text.length : 0;
   }
 
   /** Ends the input and returns the trajectory. @throws Error for an empty or truncated text. */
   finish(): Trajectory {
     if (!this.result) {
-      if (this.tail.length > 0 || this.nFrames === 0) this.push('', true);
+      if (this.pendingLength > 0 || this.nFrames === 0) this.push('', true);
       this.finished = true;
       this.result = this.build();
     }

@@ -107,6 +107,15 @@ describe('loadTrajectory / saveTrajectory', () => {
     for (const f of [0, 12345, 39999]) expect(t.info[f].energy as number).toBeCloseTo(Number(csv[f + 1].split(',')[col]), 6);
   });
 
+  it('streams frames larger than one read piece (4096 atoms) like readExtxyz reads the whole text', async () => {
+    const path = resolve(DATA, 'a-si-4096-sw-300K.extxyz.gz');
+    const t = await loadTrajectory(path, { dtype: 'float32' });
+    const whole = readExtxyz(gunzipSync(readFileSync(path)).toString('utf8'), { dtype: 'float32' });
+    expect(t.nAtoms).toBe(4096);
+    expect(t.nFrames).toBe(10);
+    expect(t).toEqual({ ...whole });
+  });
+
   it('errors name the path and the fix', async () => {
     const dir = tmp();
     await expect(loadTrajectory(join(dir, 'a.pdb'))).rejects.toThrow(/a\.pdb: cannot tell the file format from the name; known names: \.extxyz, \.xyz .* \{ format: 'extxyz' \| 'poscar' \| 'lammps-dump' \| 'raw' \}/);
