@@ -168,16 +168,13 @@ export function radialDistribution(trajectory: Trajectory, options: RdfOptions):
 
   const [px, py, pz] = geom.periodic;
   const minImage = rMax <= geom.minImageRadius;
-  if (geom.orthorhombic) {
-    // Periods; Infinity on a non-periodic axis makes its image terms L - a infinite.
-    const Lx = px ? geom.lengths[0] : Infinity;
-    const Ly = py ? geom.lengths[1] : Infinity;
-    const Lz = pz ? geom.lengths[2] : Infinity;
+  if (geom.orthorhombic && px && py && pz) {
+    const [Lx, Ly, Lz] = geom.lengths;
     const twoImages = rMax <= Math.min(Lx, Ly, Lz);
-    // Larger systems: sort along the longest periodic axis and visit only the
-    // pairs whose separation along it is below rMax (two windows, one across the boundary).
-    const axis = [0, 1, 2].filter((a) => geom.periodic[a]).sort((a, b) => geom.lengths[b] - geom.lengths[a])[0];
-    const sorted = same && minImage && axis !== undefined && nA >= 48 && 2 * rMax < 0.8 * geom.lengths[axis];
+    // Larger systems: sort along the longest axis and visit only the pairs whose
+    // separation along it is below rMax (two windows, one across the boundary).
+    const axis = Lx >= Ly && Lx >= Lz ? 0 : Ly >= Lz ? 1 : 2;
+    const sorted = same && minImage && nA >= 48 && 2 * rMax < 0.8 * geom.lengths[axis];
     const perm = sorted ? identity(nA) : new Int32Array(0);
     const sx = sorted ? new Float64Array(nA) : x1, sy = sorted ? new Float64Array(nA) : y1, sz = sorted ? new Float64Array(nA) : z1;
     const keys = axis === 0 ? x1 : axis === 1 ? y1 : z1;
@@ -269,21 +266,21 @@ function normalize(rawCounts: Float64Array, a: NormalizeArgs): RdfResult {
 }
 
 /**
- * Copies the group's coordinates into SoA scratch arrays, wrapped into [0, L]
- * on periodic axes (L = Infinity leaves an axis as it is), so that a coordinate
- * difference d satisfies |d| <= L and its minimum image is min(|d|, L - |d|).
+ * Copies the group's coordinates into SoA scratch arrays, wrapped into [0, L],
+ * so that a coordinate difference d satisfies |d| <= L and its minimum-image
+ * separation min(|d|, L - |d|) equals h - |h - |d|| with h = L/2 (a branch-free
+ * form that V8 compiles to far fewer instructions than Math.min).
  */
 function gatherWrapped(
   pos: ArrayLike<number>, base: number, idx: Int32Array, Lx: number, Ly: number, Lz: number,
   x: Float64Array, y: Float64Array, z: Float64Array,
 ): void {
-  const fx = Lx !== Infinity, fy = Ly !== Infinity, fz = Lz !== Infinity;
   for (let i = 0; i < idx.length; i++) {
     const o = base + idx[i] * 3;
     const a = pos[o], b = pos[o + 1], c = pos[o + 2];
-    x[i] = fx ? a - Lx * Math.floor(a / Lx) : a;
-    y[i] = fy ? b - Ly * Math.floor(b / Ly) : b;
-    z[i] = fz ? c - Lz * Math.floor(c / Lz) : c;
+    x[i] = a - Lx * Math.floor(a / Lx);
+    y[i] = b - Ly * Math.floor(b / Ly);
+    z[i] = c - Lz * Math.floor(c / Lz);
   }
 }
 
@@ -301,24 +298,22 @@ function gatherFractional(
 }
 
 /**
- * Orthorhombic cell, rMax at most half the smallest periodic length: only the
+ * Periodic orthorhombic cell, rMax at most half the smallest length: only the
  * minimum image of a pair can be within rMax. Coordinates are wrapped, so the
- * minimum-image separation along an axis is min(|d|, L - |d|).
+ * minimum-image separation along an axis is min(|d|, L - |d|) = h - |h - |d||.
  */
 function countOrthoMinImage(
   x1: Float64Array, y1: Float64Array, z1: Float64Array, n1: number,
   x2: Float64Array, y2: Float64Array, z2: Float64Array, n2: number, same: boolean,
   Lx: number, Ly: number, Lz: number, r2: number, invDr: number, counts: Float64Array,
 ): void {
+  const hx = Lx / 2, hy = Ly / 2, hz = Lz / 2;
   for (let i = 0; i < n1; i++) {
     const xi = x1[i], yi = y1[i], zi = z1[i];
     for (let j = same ? i + 1 : 0; j < n2; j++) {
-      let dx = Math.abs(x2[j] - xi);
-      let dy = Math.abs(y2[j] - yi);
-      let dz = Math.abs(z2[j] - zi);
-      dx = Math.min(dx, Lx - dx);
-      dy = Math.min(dy, Ly - dy);
-      dz = Math.min(dz, Lz - dz);
+      const dx = hx - Math.abs(hx - Math.abs(x2[j] - xi));
+      const dy = hy - Math.abs(hy - Math.abs(y2[j] - yi));
+      const dz = hz - Math.abs(hz - Math.abs(z2[j] - zi));
       const s = dx * dx + dy * dy + dz * dz;
       if (s < r2) counts[(Math.sqrt(s) * invDr) | 0]++;
     }
@@ -355,6 +350,7 @@ function countOrthoMinImageSorted(
   xs: Float64Array, ys: Float64Array, zs: Float64Array, n: number,
   Lp: number, Ly: number, Lz: number, rMax: number, r2: number, invDr: number, counts: Float64Array,
 ): void {
+  const hy = Ly / 2, hz = Lz / 2;
   let hi = 0;
   let lo2 = 0;
   for (let i = 0; i < n; i++) {
@@ -363,20 +359,16 @@ function countOrthoMinImageSorted(
     while (hi < n && xs[hi] - xi < rMax) hi++;
     for (let j = i + 1; j < hi; j++) {
       const dx = xs[j] - xi;
-      let dy = Math.abs(ys[j] - yi);
-      let dz = Math.abs(zs[j] - zi);
-      dy = Math.min(dy, Ly - dy);
-      dz = Math.min(dz, Lz - dz);
+      const dy = hy - Math.abs(hy - Math.abs(ys[j] - yi));
+      const dz = hz - Math.abs(hz - Math.abs(zs[j] - zi));
       const s = dx * dx + dy * dy + dz * dz;
       if (s < r2) counts[(Math.sqrt(s) * invDr) | 0]++;
     }
     while (lo2 < n && Lp - (xs[lo2] - xi) >= rMax) lo2++;
     for (let j = lo2 > hi ? lo2 : hi; j < n; j++) {
       const dx = Lp - (xs[j] - xi);
-      let dy = Math.abs(ys[j] - yi);
-      let dz = Math.abs(zs[j] - zi);
-      dy = Math.min(dy, Ly - dy);
-      dz = Math.min(dz, Lz - dz);
+      const dy = hy - Math.abs(hy - Math.abs(ys[j] - yi));
+      const dz = hz - Math.abs(hz - Math.abs(zs[j] - zi));
       const s = dx * dx + dy * dy + dz * dz;
       if (s < r2) counts[(Math.sqrt(s) * invDr) | 0]++;
     }
@@ -384,7 +376,7 @@ function countOrthoMinImageSorted(
 }
 
 /**
- * Orthorhombic cell, rMax at most the smallest periodic length: along each axis
+ * Periodic orthorhombic cell, rMax at most the smallest length: along each axis
  * only the separations a = min(|d|, L-|d|) and b = L - a can be below rMax (the
  * next ones, L + a and 2L - a, are >= L). The eight combinations are visited in
  * an order where a failed test rules out every later one of its branch.
@@ -394,14 +386,14 @@ function countOrthoTwoImages(
   x2: Float64Array, y2: Float64Array, z2: Float64Array, n2: number, same: boolean,
   Lx: number, Ly: number, Lz: number, r2: number, invDr: number, counts: Float64Array,
 ): void {
+  const hx = Lx / 2, hy = Ly / 2, hz = Lz / 2;
   for (let i = 0; i < n1; i++) {
     const xi = x1[i], yi = y1[i], zi = z1[i];
     for (let j = same ? i + 1 : 0; j < n2; j++) {
-      let ax = Math.abs(x2[j] - xi), ay = Math.abs(y2[j] - yi), az = Math.abs(z2[j] - zi);
-      let bx = Lx - ax, by = Ly - ay, bz = Lz - az;
-      if (bx < ax) { const t = ax; ax = bx; bx = t; }
-      if (by < ay) { const t = ay; ay = by; by = t; }
-      if (bz < az) { const t = az; az = bz; bz = t; }
+      const ax = hx - Math.abs(hx - Math.abs(x2[j] - xi));
+      const ay = hy - Math.abs(hy - Math.abs(y2[j] - yi));
+      const az = hz - Math.abs(hz - Math.abs(z2[j] - zi));
+      const bx = Lx - ax, by = Ly - ay, bz = Lz - az;
       const sx0 = ax * ax, sx1 = bx * bx, sy0 = ay * ay, sy1 = by * by, sz0 = az * az, sz1 = bz * bz;
       let s = sx0 + sy0;
       if (s + sz0 >= r2) continue;
@@ -426,24 +418,23 @@ function countOrthoTwoImages(
 }
 
 /**
- * Orthorhombic cell, any rMax. Per axis, the image separations of a pair with
+ * Periodic orthorhombic cell, any rMax. Per axis, the image separations of a pair with
  * minimum-image separation a (0 <= a <= L/2) are, in increasing order,
  * a, L-a, L+a, 2L-a, 2L+a, ...; the three nested loops stop at the first one
- * whose partial squared sum reaches rMax² (a non-periodic axis, L = Infinity,
- * has one candidate only).
+ * whose partial squared sum reaches rMax².
  */
 function countOrthoAllImages(
   x1: Float64Array, y1: Float64Array, z1: Float64Array, n1: number,
   x2: Float64Array, y2: Float64Array, z2: Float64Array, n2: number, same: boolean,
   px: number, py: number, pz: number, r2: number, invDr: number, counts: Float64Array,
 ): void {
+  const hx = px / 2, hy = py / 2, hz = pz / 2;
   for (let i = 0; i < n1; i++) {
     const xi = x1[i], yi = y1[i], zi = z1[i];
     for (let j = same ? i + 1 : 0; j < n2; j++) {
-      let ax = Math.abs(x2[j] - xi), ay = Math.abs(y2[j] - yi), az = Math.abs(z2[j] - zi);
-      ax = Math.min(ax, px - ax);
-      ay = Math.min(ay, py - ay);
-      az = Math.min(az, pz - az);
+      const ax = hx - Math.abs(hx - Math.abs(x2[j] - xi));
+      const ay = hy - Math.abs(hy - Math.abs(y2[j] - yi));
+      const az = hz - Math.abs(hz - Math.abs(z2[j] - zi));
       for (let mx = 0, cx = ax; ;) {
         const sx = cx * cx;
         if (sx >= r2) break;
@@ -468,7 +459,7 @@ function countOrthoAllImages(
 }
 
 /**
- * Any cell: fractional differences are reduced to [-1/2, 1/2] on periodic axes,
+ * Any cell, including partially periodic ones: fractional differences are reduced to [-1/2, 1/2] on periodic axes,
  * turned Cartesian, then shifted by each lattice translation (sorted by length)
  * until |T| >= rMax + |d|, beyond which no image can be within rMax.
  */
