@@ -4,3 +4,4 @@ export * from './token-sampler.js';
 export * from './constraint.js';
 export { structureRandom, structureSeed } from './rng.js';
 export type { StepEngine } from './engine.js';
+export { wasmSimdSupported, wasmRelaxedSimdSupported } from './wasm-engine.js';
