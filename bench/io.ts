@@ -148,7 +148,7 @@ export async function benchIo(): Promise<string> {
   }
   memRows.push(
     '',
-    `The file is streamed (gunzip -> 512 KiB text pieces -> ExtxyzReader), so the ${MiB(text.length)} MiB of text are never held at once. ` +
+    `The file is streamed (gunzip -> 64 KiB text pieces -> ExtxyzReader), so the ${MiB(text.length)} MiB of text are never held at once. ` +
       'Live JS memory = V8 heap in use + ArrayBuffers, sampled after each piece (it includes garbage not yet collected); ' +
       'peak RSS also counts heap pages V8 reserved and zlib state. Retained = positions + one info record per frame.',
   );

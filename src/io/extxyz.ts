@@ -625,7 +625,7 @@ export function writeExtxyz(traj: Trajectory, options: WriteExtxyzOptions = {}):
   head += `Properties=${props}`;
   const tail = ` pbc=${pbcText(traj.pbc)}`;
   const width = Math.max(...species.map((s) => s.length));
-  const padded = species.map((s) => s.padEnd(width));
+  const padded = species.map((s) => s.padEnd(width) + ' ');
   const parts: string[] = [];
   let k = 0;
   for (let f = 0; f < nFrames; f++) {
@@ -636,11 +636,12 @@ export function writeExtxyz(traj: Trajectory, options: WriteExtxyzOptions = {}):
         infoText += ` ${escapeValue(key)}=${formatInfoValue(v, formatFloat)}`;
       }
     }
-    let chunk = `${nAtoms}\n${head}${infoText}${tail}\n`;
+    parts.push(`${nAtoms}\n${head}${infoText}${tail}\n`);
     for (let a = 0; a < nAtoms; a++) {
-      let row = `${padded[a]} ${fmtPos(positions[k])} ${fmtPos(positions[k + 1])} ${fmtPos(positions[k + 2])}`;
+      let row = padded[a] + fmtPos(positions[k]) + ' ' + fmtPos(positions[k + 1]) + ' ' + fmtPos(positions[k + 2]);
       k += 3;
-      for (const [, arr] of arrays) {
+      for (let c = 0; c < arrays.length; c++) {
+        const arr = arrays[c][1];
         const base = (f * nAtoms + a) * arr.nCols;
         for (let d = 0; d < arr.nCols; d++) {
           const v = arr.data[base + d];
@@ -651,9 +652,8 @@ export function writeExtxyz(traj: Trajectory, options: WriteExtxyzOptions = {}):
           else row += String(v);
         }
       }
-      chunk += row + '\n';
+      parts.push(row + '\n');
     }
-    parts.push(chunk);
   }
   return parts.join('');
 }
