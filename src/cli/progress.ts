@@ -61,7 +61,7 @@ export class ProgressBar {
     const elapsed = (now - this.start) / 1000;
     const frac = this.done / this.total;
     const eta = frac > 0 ? (elapsed * (1 - frac)) / frac : NaN;
-    const cols = Math.max(40, this.stream.columns ?? 80);
+    const cols = this.stream.columns && this.stream.columns >= 40 ? this.stream.columns : 80;
     const tail = ` ${(100 * frac).toFixed(0).padStart(3)}% ${this.done}/${this.total}${status ? ' ' + status : ''} ETA ${formatDuration(eta)}`;
     const barWidth = Math.max(10, Math.min(30, cols - this.label.length - tail.length - 4));
     const filled = Math.round(frac * barWidth);

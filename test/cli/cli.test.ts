@@ -148,6 +148,11 @@ describe('repap eval', () => {
     // MD vs MD is far closer than random vs MD.
     expect(ev.generated.errRdf.poster).toBeLessThan(ev.random.errRdf.poster / 20);
     expect(ev.random.errRdf.poster).toBeGreaterThan(1);
+    // 50,000 random structures: close to the ideal-gas limit g = 1, computed here independently.
+    const ones = ev.rdf.reference.reduce((acc: number, g: number, k: number) => acc + (1 - g) ** 2 / (k + 1), 0);
+    expect(ev.idealGasErrRdf.poster).toBeCloseTo(ones, 10);
+    expect(Math.abs(ev.random.errRdf.poster / ones - 1)).toBeLessThan(0.15);
+    expect(ev.random.nStructures).toBe(50000);
     expect(ev.generated.closePairPercent).toBe(0);
     expect(ev.random.closePairPercent).toBeGreaterThan(50);
     // Coordination fractions sum to 1.

@@ -11,7 +11,7 @@ import { ConditionalSampler } from '../../sampling/index.js';
 import { writeExtxyz } from '../../io/index.js';
 import { loadModel } from '../../node/index.js';
 import { lineChart } from '../../plot/svg.js';
-import { choiceOption, numberOption, parseCommand } from '../args.js';
+import { choiceOption, numberOption, parseCommand, requireInput } from '../args.js';
 import { DEMO_HELP } from '../help.js';
 import { assetPath, packageVersion } from '../assets.js';
 import { loadEmbeddedReference } from '../reference.js';
@@ -43,7 +43,8 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
   const backend = choiceOption<BackendName>('demo', values, 'backend', BACKEND_NAMES, 'wasm');
   const outDir = resolve(typeof values.out === 'string' ? values.out : 'repap-out');
   const modelDir = typeof values.model === 'string' ? resolve(values.model) : assetPath('model');
-  if (!existsSync(join(modelDir, 'model.json'))) {
+  if (typeof values.model === 'string') requireInput('demo', join(modelDir, 'model.json'), 'model file');
+  else if (!existsSync(join(modelDir, 'model.json'))) {
     throw new Error(`the embedded model is missing (${modelDir}/model.json); the package is incomplete, reinstall it`);
   }
 
@@ -56,10 +57,11 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
   try {
     const sampler = new ConditionalSampler(model);
     const bar1 = new ProgressBar('sampling (no resampling)', n, io.err);
-    const raw = await sampler.sample(n, { seed, minDistance: 0, temperature, onProgress: (d) => bar1.update(d) });
+    const batchSize = Math.min(n, 125);
+    const raw = await sampler.sample(n, { seed, batchSize, minDistance: 0, temperature, onProgress: (d) => bar1.update(d) });
     bar1.finish();
     const bar2 = new ProgressBar(`sampling (min distance ${minDistance} Å)`, n, io.err);
-    const res = await sampler.sample(n, { seed, minDistance, temperature, onProgress: (d) => bar2.update(d) });
+    const res = await sampler.sample(n, { seed, batchSize, minDistance, temperature, onProgress: (d) => bar2.update(d) });
     bar2.finish();
     const generated = res.trajectory;
 
@@ -109,15 +111,17 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
       generatedWithoutResampling: rawSet.summary,
       md: ev.reference,
       random: ev.random,
+      idealGasErrRdf: ev.idealGasErrRdf,
       rdf: { r: ev.r, generated: ev.rdf.generated, generatedWithoutResampling: Array.from(rawSet.g), md: ev.rdf.reference, random: ev.rdf.random },
     };
     writeText(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
 
     const o = (s: string): void => void io.out.write(s + '\n');
-    o(`RePAP demo: ${n} a-Si structures (30 atoms) from the embedded model vs ${reference.nFrames} held-out MD frames`);
+    o(`RePAP demo: ${n} a-Si structures (30 atoms) from ${typeof values.model === 'string' ? modelDir : 'the embedded model'} vs ${reference.nFrames} held-out MD frames`);
     o(`g(r) to ${ev.settings.rMax} Å in ${ev.settings.nBins} bins; seed ${seed}; backend ${activeBackend} (sampler engine ${res.stats.engine})\n`);
     o(evaluationTable(ev, [{ name: 'no resampling', summary: rawSet.summary }], `min dist ${minDistance} Å`));
     o('');
+    o(`random baseline: ${ev.random.nStructures} structures; its limit g(r) = 1 scores Err_RDF ${ev.idealGasErrRdf.poster.toFixed(3)} (poster), ${ev.idealGasErrRdf.mean.toFixed(4)} (mean)`);
     o(`resampling: ${(100 * res.stats.replacementRate).toFixed(2)} % of atoms redrawn (${res.stats.resampledAtoms} of ${res.stats.placedAtoms}), ${res.stats.violatingStructures.length} structures still with a pair < ${minDistance} Å`);
     o(`time: ${totalSeconds.toFixed(1)} s in all; sampling ${(n / res.stats.seconds).toFixed(0)} structures/s with resampling, ${(n / raw.stats.seconds).toFixed(0)} without`);
     o(`wrote ${join(outDir, 'generated.extxyz')}, rdf.svg, report.json`);
