@@ -105,6 +105,15 @@ describe('readExtxyz', () => {
   });
 });
 
+describe('writeExtxyz bad input', () => {
+  it('rejects NaN positions and an impossible precision, naming what is wrong', () => {
+    const t = trajectoryFromArrays({ positions: [[[0, 0, 0], [1, 1, 1]]], species: 'Si' });
+    expect(() => writeExtxyz(t, { precision: -1 })).toThrow(/precision is -1; expected an integer number of decimals from 0 to 20/);
+    (t.positions as Float64Array)[4] = NaN;
+    expect(() => writeExtxyz(t)).toThrow(/writeExtxyz: frame 0, atom 1, axis y is NaN; expected a finite coordinate/);
+  });
+});
+
 describe('readExtxyz bad input: errors name the source, the line and what is expected', () => {
   const good = '2\nLattice="5 0 0 0 5 0 0 0 5" Properties=species:S:1:pos:R:3\nSi 0 0 0\nSi 1 1 1\n';
   const src = { source: 'bad.extxyz' };

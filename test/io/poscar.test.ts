@@ -40,6 +40,12 @@ describe('readPoscar', () => {
     expect(t.positions[3]).toBeCloseTo(5, 12);
   });
 
+  it('three scale factors scale the x, y, z components (VASP 6)', () => {
+    const t = readPoscar(VASP5.replace('1.0\n', '2 3 0.5\n').replace('Direct', 'Cartesian'));
+    expect(t.cell).toEqual([[8, 0, 0], [0, 15, 0], [2, 0, 3]]);
+    expect(Array.from(t.positions.subarray(3, 6))).toEqual([1, 1.5, 0.25]);
+  });
+
   it('skips Selective dynamics flags and accepts POTCAR-style labels', () => {
     const sd = VASP5.replace('  Si O', '  Si_pv O_s').replace('Direct', 'Selective dynamics\nDirect').replace(/(\d)\n  0\.5 0\.5 0\.5/, '$1 T T F\n  0.5 0.5 0.5 F F F');
     const t = readPoscar(sd);
