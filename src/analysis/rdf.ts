@@ -275,12 +275,15 @@ function gatherWrapped(
   pos: ArrayLike<number>, base: number, idx: Int32Array, Lx: number, Ly: number, Lz: number,
   x: Float64Array, y: Float64Array, z: Float64Array,
 ): void {
+  // Multiplying by 1/L may leave a coordinate an ulp outside [0, L]; the
+  // kernels' h - |h - |d|| then differs from the exact separation by an ulp.
+  const ix = 1 / Lx, iy = 1 / Ly, iz = 1 / Lz;
   for (let i = 0; i < idx.length; i++) {
     const o = base + idx[i] * 3;
     const a = pos[o], b = pos[o + 1], c = pos[o + 2];
-    x[i] = a - Lx * Math.floor(a / Lx);
-    y[i] = b - Ly * Math.floor(b / Ly);
-    z[i] = c - Lz * Math.floor(c / Lz);
+    x[i] = a - Lx * Math.floor(a * ix);
+    y[i] = b - Ly * Math.floor(b * iy);
+    z[i] = c - Lz * Math.floor(c * iz);
   }
 }
 
