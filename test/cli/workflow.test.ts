@@ -49,11 +49,13 @@ describe('repap train', () => {
     expect(mean).toBeCloseTo(t.history.epochs[0].loss, 5);
     expect(t.curves.validationLoss[0].loss).toBeCloseTo(t.history.epochs[0].valLoss, 8);
   });
-  it('reports a trajectory too short for the split in one line', () => {
-    const one = writeFile(dir, 'one.extxyz', mdFramesExtxyz([0]));
-    const r = repap(['train', one, '--out', join(dir, 'x'), '--validation', '0.5', '--units', '4']);
-    // one frame, 0.5 validation: floor(0.5) = 0 validation frames, 1 training frame; trains fine
-    expect(r.code).toBe(0);
+  it('names a bad coordinate in the training file in one line', () => {
+    const bad = mdFramesExtxyz([0, 1]).replace(/\nSi (\S+) /, '\nSi nan ');
+    const p = writeFile(dir, 'bad.extxyz', bad);
+    const r = repap(['train', p, '--out', join(dir, 'x'), '--units', '4']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^repap train: .*bad\.extxyz/);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
   });
 });
 
