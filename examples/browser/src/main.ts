@@ -13,7 +13,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { useBackend, type BackendName } from 'repap/backend';
 import { lineChart } from 'repap/plot';
 import { mountStructureView } from './view3d.js';
-import { generate, loadReference, rdfOf, type Generated, type PageEngine } from './pipeline.js';
+import { generate, loadReference, rdfOf, trainEpoch, type Generated, type PageEngine } from './pipeline.js';
 
 /** What the page exposes for tests and for the console. */
 export interface DemoState {
@@ -43,6 +43,8 @@ export interface DemoState {
 declare global {
   interface Window {
     __repap: DemoState;
+    /** Benchmark hooks (bench/backends.ts): one training epoch on the picked backend. */
+    __repapBench: { trainEpoch(backend: BackendName, modelUrl: string, frames: number): Promise<number> };
   }
 }
 
@@ -106,7 +108,8 @@ async function run(): Promise<void> {
     setStatus(`Loading ${modelUrl} and sampling ${n} structures on ${tf.getBackend()} ...`);
     if (!referenceCache.has(modelUrl)) referenceCache.set(modelUrl, loadReference(modelUrl));
     const engine = (params.get('engine') ?? 'tfjs') as PageEngine;
-    const gen: Generated = await generate(modelUrl, n, seed, engine);
+    const minDistance = Number(params.get('minDistance') ?? 2.0);
+    const gen: Generated = await generate(modelUrl, n, seed, engine, minDistance);
     state.backend = tf.getBackend();
     state.engine = gen.engine;
     state.nStructures = gen.nStructures;
@@ -142,4 +145,10 @@ async function run(): Promise<void> {
 }
 
 button.addEventListener('click', () => void run());
+window.__repapBench = {
+  async trainEpoch(backend, modelUrl, frames) {
+    await useBackend(backend, { wasmPaths: new URL('./', location.href).href });
+    return trainEpoch(new URL(modelUrl, location.href).href, frames);
+  },
+};
 if (params.get('run') === '1') void run();

@@ -80,14 +80,20 @@ export async function loadModel(modelUrl: string): Promise<RePAPModel> {
  * Samples `n` structures from the model at `modelUrl` on the active tfjs backend. A warm-up of two
  * structures (shader compilation on webgpu/webgl) runs first and is not timed.
  */
-export async function generate(modelUrl: string, n: number, seed: number, engine: PageEngine = 'tfjs'): Promise<Generated> {
+export async function generate(
+  modelUrl: string,
+  n: number,
+  seed: number,
+  engine: PageEngine = 'tfjs',
+  minDistance = 2.0,
+): Promise<Generated> {
   const model = await loadModel(modelUrl);
   try {
     if (!model.cell) throw new Error(`${modelUrl}: the model has no cell; train it on a periodic trajectory`);
     const sampler = new ConditionalSampler(model, { engine });
-    await sampler.sample(Math.min(2, n), { seed: seed + 1 });
+    await sampler.sample(Math.min(2, n), { seed: seed + 1, minDistance });
     const t0 = performance.now();
-    const { trajectory, stats } = await sampler.sample(n, { seed });
+    const { trajectory, stats } = await sampler.sample(n, { seed, minDistance });
     const seconds = (performance.now() - t0) / 1000;
     return {
       positions: trajectory.positions,
@@ -115,4 +121,32 @@ export function rdfOf(gen: Generated): Curve {
   };
   const { r, g } = radialDistribution(trajectory, { rMax: R_MAX, nBins: N_BINS });
   return { r: Array.from(r), g: Array.from(g) };
+}
+
+/**
+ * Benchmark hook: trains the model at `modelUrl` for one epoch on the first `frames` reference frames of its
+ * directory (batch 32) on the active backend and returns training sequences per second.
+ */
+export async function trainEpoch(modelUrl: string, frames: number): Promise<number> {
+  const metaRes = await fetchOk(new URL('reference.json', modelUrl).href);
+  const meta = (await metaRes.json()) as ReferenceMeta;
+  const bytes = await (await fetchOk(new URL('reference.f32', modelUrl).href)).arrayBuffer();
+  const n = Math.min(frames, meta.nFrames);
+  const trajectory: Trajectory = {
+    nFrames: n,
+    nAtoms: meta.nAtoms,
+    positions: new Float32Array(bytes, 0, n * meta.nAtoms * 3),
+    cell: meta.cell as Cell,
+    pbc: [true, true, true],
+    species: new Array<string>(meta.nAtoms).fill('Si'),
+    info: Array.from({ length: n }, () => ({})),
+  };
+  const model = await loadModel(modelUrl);
+  try {
+    const t0 = performance.now();
+    await model.train(trajectory, { epochs: 1, batchSize: 32, split: { train: n, validation: 0, test: 0 }, seed: 1 });
+    return n / ((performance.now() - t0) / 1000);
+  } finally {
+    model.dispose();
+  }
 }
