@@ -174,8 +174,9 @@ async function streamExtxyz(path: string, dtype: PositionsDtype | undefined): Pr
   }
   const reader = new ExtxyzReader({ source: path, expectedLength, ...(dtype ? { dtype } : {}) });
   const decoder = new StringDecoder('utf8');
-  // 64 KiB pieces: small strings and buffers die young (cheap scavenges) instead of piling up in large-object space; pieces over 1 MB would also become external strings, and mixing string kinds slows the parser
-  const file = createReadStream(path, { highWaterMark: 1 << 16 });
+  // 64 KiB text pieces: small strings and buffers die young (cheap scavenges) instead of piling up in
+  // large-object space; pieces over 1 MB would also become external strings, and mixing string kinds slows the parser
+  const file = createReadStream(path, { highWaterMark: gz ? 1 << 18 : 1 << 16 });
   let input: AsyncIterable<Buffer> = file;
   if (gz) {
     const gunzip = createGunzip({ chunkSize: 1 << 16 });
