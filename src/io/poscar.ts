@@ -105,20 +105,19 @@ export function readPoscar(text: string, options: ReadPoscarOptions = {}): Traje
     rows.push([v[0], v[1], v[2]]);
   }
   let cell: Cell = [rows[0], rows[1], rows[2]];
+  // the factor applied to the x, y, z components of the lattice vectors and of Cartesian positions
+  let cartScale: Vec3;
   if (scales.length === 3) {
-    if (scales.some((s) => s <= 0)) throw new Error(`${source}:2: three scale factors must be positive; got ${scales.join(' ')}`);
     // VASP 6: three factors scale the x, y, z Cartesian components
-    cell = cell.map((row) => row.map((x, d) => x * scales[d]) as Vec3) as Cell;
+    if (scales.some((s) => s <= 0)) throw new Error(`${source}:2: three scale factors must be positive; got ${scales.join(' ')}`);
+    cartScale = [scales[0], scales[1], scales[2]];
   } else {
     let s = scales[0];
     if (s === 0) throw new Error(`${source}:2: the scale factor is 0; expected a positive factor or a negative cell volume in Å³`);
-    if (s < 0) s = Math.cbrt(-s / cellVolume(cell));
-    cell = cell.map((row) => row.map((x) => x * s) as Vec3) as Cell;
+    if (s < 0) s = Math.cbrt(-s / cellVolume(cell)); // a negative factor is the volume
+    cartScale = [s, s, s];
   }
-  const cartScale: Vec3 =
-    scales.length === 3
-      ? [scales[0], scales[1], scales[2]]
-      : ((u) => [u, u, u] as Vec3)(scales[0] < 0 ? Math.cbrt(-scales[0] / cellVolume([rows[0], rows[1], rows[2]])) : scales[0]);
+  cell = cell.map((row) => row.map((x, d) => x * cartScale[d]) as Vec3) as Cell;
   // species line (VASP 5) or counts line (VASP 4)
   let lineStart = t.next('the species or counts line');
   let toks = tokens(text, lineStart);
