@@ -112,6 +112,21 @@ function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
+/** tanh through one `Math.exp` (V8's `Math.tanh` is ~1.5x slower); absolute error < 1e-15. */
+function tanh(x: number): number {
+  return 2 / (1 + Math.exp(-2 * x)) - 1;
+}
+
+/** `[rows, cols]` row-major -> its transpose `[cols, rows]` as a tensor (cheaper in JS than a backend transpose). */
+function transposedTensor(a: Float32Array, rows: number, cols: number): tf.Tensor2D {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    for (let c = 0; c < cols; c++) out[c * rows + r] = a[o + c]!;
+  }
+  return tf.tensor2d(out, [cols, rows]);
+}
+
 /** `a [m, k] · b` on the backend, result read back. `b` is a tensor `[k, n]`. */
 function matMulData(a: Float32Array, m: number, k: number, b: tf.Tensor): Float32Array {
   const t = tf.tidy(() => tf.matMul(tf.tensor2d(a, [m, k]), b as tf.Tensor2D));
@@ -177,10 +192,10 @@ function layerForward(
         }
         const ig = sigmoid(zi);
         const fg = sigmoid(zf);
-        const gg = Math.tanh(zg);
+        const gg = tanh(zg);
         const og = sigmoid(zo);
         const cv = fg * cPrev[b * U + u]! + ig * gg;
-        const tcv = Math.tanh(cv);
+        const tcv = tanh(cv);
         cCur[b * U + u] = cv;
         h[hrow + u] = og * tcv;
         if (keepTrace) {
@@ -333,7 +348,7 @@ export function stackLossAndGradients(
       const gRec =
         steps > 1
           ? (tf.matMul(
-              tf.transpose(tf.tensor2d(tr.h.subarray(0, (rows - B) * U), [rows - B, U])),
+              transposedTensor(tr.h, rows - B, U),
               tf.tensor2d(dZ.subarray(B * U4), [rows - B, U4]),
             ) as tf.Tensor2D)
           : (tf.zeros([U, U4]) as tf.Tensor2D);
@@ -352,7 +367,7 @@ export function stackLossAndGradients(
         gKernel = tf.tensor2d(acc, [inDim, U4]);
       } else {
         const inDim = layer.kernel.shape[0]!;
-        gKernel = tf.matMul(tf.transpose(tf.tensor2d(tr.x!, [rows, inDim])), dZt) as tf.Tensor2D;
+        gKernel = tf.matMul(transposedTensor(tr.x!, rows, inDim), dZt) as tf.Tensor2D;
         dX = tf.matMul(dZt, tf.transpose(layer.kernel as tf.Tensor2D)) as tf.Tensor2D;
       }
       return { gBias, gRec, gKernel, dX };
