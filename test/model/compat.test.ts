@@ -12,7 +12,7 @@ describe('tfjs-layers on plain tfjs-core (Node)', () => {
     const m = tfl.sequential();
     m.add(tfl.layers.lstm({ units: 5, inputShape: [null, 3], returnSequences: true }));
     m.add(tfl.layers.dense({ units: 2 }));
-    const rk = (m.layers[0]!.getWeights()[1] as tf.Tensor).reshape([5, 20]);
+    const rk = tf.reshape(m.layers[0]!.getWeights()[1] as tf.Tensor, [5, 20]) as tf.Tensor2D;
     // orthogonal recurrent kernel: rows orthonormal
     const gram = tf.matMul(rk, rk, false, true);
     const g = gram.dataSync();
@@ -30,13 +30,16 @@ describe('tfjs-layers on plain tfjs-core (Node)', () => {
     ensureGradients();
     const x = tf.tensor2d([0.3, -0.7, 1.2, 0.1, 0.5, -0.2], [2, 3]);
     const w = tf.tensor2d([0.2, -0.1, 0.4, 0.3, -0.5, 0.6], [3, 2]);
+    // a composition of the kernels that tfjs-layers' LSTM, Dense and the MSE loss use
+    const target = tf.tensor2d([0.1, 0.5, 0.2, 0.9, 0.3, 0.7, 0.4, 0.6], [4, 2]);
     const f = (a: tf.Tensor): tf.Scalar =>
       tf.tidy(() => {
         const h = tf.tanh(tf.matMul(a as tf.Tensor2D, w));
         const [p, q] = tf.split(tf.concat([tf.sigmoid(h), tf.relu(h)], 1), 2, 1);
         const s = tf.stack([p!, q!]);
-        const u = tf.unstack(tf.tile(tf.transpose(s, [0, 2, 1]), [1, 2, 1]));
-        return tf.mean(tf.squaredDifference(tf.softmax(tf.add(u[0]!, tf.mul(u[1]!, 2))), tf.slice(tf.reshape(a, [3, 2]), [0, 0], [3, 2]).reshape([2, 3]).transpose().tile([2, 1]).slice([0, 0], [4, 2]).reshape([2, 4]).transpose().slice([0, 0], [4, 2]))) as tf.Scalar;
+        const u = tf.unstack(tf.tile(tf.transpose(s, [0, 2, 1]), [1, 1, 2]));
+        const v = tf.slice(tf.reshape(tf.add(u[0]!, tf.mul(u[1]!, 2)), [4, 2]), [0, 0], [4, 2]);
+        return tf.mean(tf.squaredDifference(tf.softmax(tf.expandDims(v, 0)), target)) as tf.Scalar;
       });
     const g = tf.grad(f)(x).dataSync();
     const xv = x.dataSync();
