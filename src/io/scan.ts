@@ -132,12 +132,13 @@ export function formatFloat(v: number): string {
   if (v !== v) return 'nan';
   if (v === Infinity) return 'inf';
   if (v === -Infinity) return '-inf';
+  if (v === 0 && 1 / v < 0) return '-0';
   return String(v);
 }
 
 /** Shortest decimal that reads back to the same float32 value. */
 export function formatFloat32(v: number): string {
-  if (v - v !== 0) return formatFloat(v);
+  if (v - v !== 0 || v === 0) return formatFloat(v);
   for (let p = 6; p < 10; p++) {
     const t = v.toPrecision(p);
     if (Math.fround(Number(t)) === v) return String(Number(t));

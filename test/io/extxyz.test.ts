@@ -97,6 +97,13 @@ describe('readExtxyz', () => {
     expect(readExtxyz(text.replace(/\n/g, '\r\n'))).toEqual(t);
   });
 
+  it('keeps the sign of negative zero and extreme magnitudes through a write and read', () => {
+    const values = [-0, 0, 5e-324, 1.7976931348623157e308, -1e-300, 123456789012345680000];
+    const t = trajectoryFromArrays({ positions: [values.slice(0, 3), values.slice(3)], species: 'H' });
+    const back = readExtxyz(writeExtxyz(t));
+    Array.from(back.positions).forEach((v, i) => expect(Object.is(v, values[i])).toBe(true));
+  });
+
   it('writes a fixed number of decimals when asked, like ASE', () => {
     const t = trajectoryFromArrays({ positions: [[1 / 3, 2, -0.5]], species: ['Si'], cell: [[5, 0, 0], [0, 5, 0], [0, 0, 5]] });
     const text = writeExtxyz(t, { precision: 8 });
