@@ -16,7 +16,7 @@ import {
   rdfPeaks,
   stillingerWeberEnergy,
 } from '../analysis/index.js';
-import { formatTable, type TableCell } from '../plot/table.js';
+import { formatNumber, formatTable, type TableCell } from '../plot/table.js';
 import { meanStd, randomStructures } from './stats.js';
 import { sliceFrames } from './reference.js';
 
@@ -213,25 +213,33 @@ export function evaluationTable(ev: Evaluation, extra: readonly ExtraColumn[] = 
   };
   const st = ev.settings;
   row('structures', (s) => s.nStructures);
-  row(`Err_RDF vs MD, poster 1/k (MD: half vs half)`, (s) => s.errRdf.poster);
-  row('Err_RDF vs MD, mean over bins', (s) => s.errRdf.mean);
+  row('Err_RDF vs MD, poster (1/k)', (s) => s.errRdf.poster);
+  row('Err_RDF vs MD, mean', (s) => s.errRdf.mean);
   row('1st peak r (Å)', (s) => s.peaks.first?.r ?? null, true);
   row('1st peak g', (s) => s.peaks.first?.g ?? null, true);
   row('2nd peak r (Å)', (s) => s.peaks.second?.r ?? null, true);
   row('2nd peak g', (s) => s.peaks.second?.g ?? null, true);
-  row(`structures with a pair < ${st.minDistance} Å (%)`, (s) => s.closePairPercent);
-  row('closest pair, mean / min (Å)', (s) => `${s.minDistance.mean.toFixed(3)} / ${s.minDistance.min.toFixed(3)}`);
+  row(`pair < ${st.minDistance} Å (% structures)`, (s) => s.closePairPercent);
+  row('closest pair mean/min (Å)', (s) => `${s.minDistance.mean.toFixed(2)}/${s.minDistance.min.toFixed(2)}`);
   if (ev.reference.energyPerAtom) {
-    row('E_SW per atom, mean (eV)', (s) => s.energyPerAtom?.mean ?? null);
-    row('E_SW per atom, std (eV)', (s) => s.energyPerAtom?.std ?? null);
+    row('E_SW mean (eV/atom)', (s) => s.energyPerAtom?.mean ?? null);
+    row('E_SW std (eV/atom)', (s) => s.energyPerAtom?.std ?? null);
   }
   const ks = new Set<string>();
   for (const c of cols) for (const k of Object.keys(c.s.coordination)) ks.add(k);
   for (const k of [...ks].sort((a, b) => Number(a) - Number(b))) {
     // Rows for the coordinations that occur (>= 0.5 %) outside the random baseline.
     if (cols.every((c) => c.isRandom || (c.s.coordination[k] ?? 0) < 0.005)) continue;
-    row(`${k}-fold at ${st.cutoff} Å (%)`, (s) => pct(s.coordination[k] ?? 0));
+    row(`${k}-fold within ${st.cutoff} Å (%)`, (s) => pct(s.coordination[k] ?? 0));
   }
   row('mean coordination', (s) => s.meanCoordination);
   return formatTable(['', ...cols.map((c) => c.name)], rows, { digits: 4, align: ['left', ...cols.map(() => 'right' as const)] });
+}
+
+/** The notes printed under the table: what the MD and random columns are. */
+export function evaluationNotes(ev: Evaluation): string {
+  return [
+    `MD: all ${ev.reference.nStructures} reference frames; its Err_RDF compares the first half with the second half (the noise floor).`,
+    `random: atoms uniform in the cell, ${ev.random.nStructures} structures for g(r); the limit g(r) = 1 scores ${formatNumber(ev.idealGasErrRdf.poster)} (poster), ${formatNumber(ev.idealGasErrRdf.mean)} (mean).`,
+  ].join('\n');
 }

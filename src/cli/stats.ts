@@ -7,6 +7,7 @@
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import type { Trajectory } from '../structure/trajectory.js';
+import type { TokenCodec } from '../encoding/types.js';
 
 /** Mean and (population) standard deviation of the finite values; NaN for none. */
 export function meanStd(values: ArrayLike<number>): { mean: number; std: number; min: number; max: number } {
@@ -57,4 +58,18 @@ export function randomStructures(like: Trajectory, nFrames: number, seed: number
     species: like.species,
     info: Array.from({ length: nFrames }, () => ({})),
   };
+}
+
+/**
+ * The frames of `traj` with every coordinate moved to the centre of its grid
+ * cell under `codec` (periodic axes wrapped): what a perfect model with
+ * cell-centre decoding would generate, so the floor its grid allows.
+ */
+export function snapToGrid(traj: Trajectory, codec: TokenCodec): Trajectory {
+  const positions = new Float64Array(traj.positions.length);
+  for (let i = 0; i < positions.length; i++) {
+    const axis = i % 3;
+    positions[i] = codec.decode(codec.cellOf(traj.positions[i], axis), axis);
+  }
+  return { ...traj, positions };
 }

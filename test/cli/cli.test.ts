@@ -132,7 +132,8 @@ describe('repap eval', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Err_RDF/);
-    expect(r.out).toMatch(/E_SW per atom, mean \(eV\)/);
+    expect(r.out).toMatch(/E_SW mean \(eV\/atom\)/);
+    expect(r.out).toMatch(/MD: all 60 reference frames/);
     const ev = JSON.parse(readFileSync(json, 'utf8'));
     // SW energies against LAMMPS' per-frame values (float32 positions: within 1e-4 eV/atom).
     const e = mdEnergyPerAtom();

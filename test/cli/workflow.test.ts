@@ -89,7 +89,7 @@ describe('repap demo', () => {
     const r = repap(args);
     expect(r.err).toBe(`repap demo: 40 structures, seed 3, backend wasm\n`);
     expect(r.code).toBe(0);
-    for (const row of ['Err_RDF vs MD, poster', 'Err_RDF vs MD, mean', '1st peak r', '2nd peak g', 'pair < 2 Å', 'E_SW per atom, mean', '4-fold', 'structures/s']) {
+    for (const row of ['Err_RDF vs MD, poster', 'Err_RDF vs MD, mean', '1st peak r', '2nd peak g', 'pair < 2 Å', 'E_SW mean (eV/atom)', 'E_SW std', '4-fold', 'structures/s', 'MD on grid']) {
       expect(r.out).toContain(row);
     }
     expect(frameCount(readFileSync(join(out, 'generated.extxyz'), 'utf8'))).toBe(40);
@@ -106,6 +106,10 @@ describe('repap demo', () => {
     expect(rep.resampling.withResampling.replacementRate).toBeGreaterThanOrEqual(0);
     expect(rep.timing.structuresPerSecond).toBeGreaterThan(0);
     expect(rep.generated.closePairPercent).toBeLessThanOrEqual(rep.generatedWithoutResampling.closePairPercent);
+    // MD moved to the 50-cell grid: worse than the MD noise floor, far better than random, same first peak.
+    expect(rep.mdOnGrid.errRdf.poster).toBeGreaterThan(rep.md.errRdf.poster);
+    expect(rep.mdOnGrid.errRdf.poster).toBeLessThan(rep.random.errRdf.poster / 10);
+    expect(rep.mdOnGrid.peaks.first.r).toBe(rep.md.peaks.first.r);
   });
 });
 

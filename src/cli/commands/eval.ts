@@ -7,7 +7,7 @@
 import { numberOption, parseCommand } from '../args.js';
 import { EVAL_HELP } from '../help.js';
 import { readTrajectoryFile, writeText } from '../files.js';
-import { evaluate, evaluationTable } from '../evaluate.js';
+import { evaluate, evaluationNotes, evaluationTable } from '../evaluate.js';
 import type { CliIO } from '../main.js';
 
 /** Runs `repap eval`; returns the exit code. */
@@ -35,7 +35,7 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   const t0 = Date.now();
   const ev = evaluate(generated, reference, { rMax, nBins, cutoff, minDistance, seed });
   io.out.write(`${positionals[0]} (${generated.nFrames} structures) vs ${positionals[1]} (${reference.nFrames} frames); g(r) to ${rMax} Å in ${nBins} bins\n\n`);
-  io.out.write(evaluationTable(ev) + '\n');
+  io.out.write(evaluationTable(ev) + '\n\n' + evaluationNotes(ev) + '\n');
   io.out.write(`\nevaluated in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   if (typeof values.json === 'string') {
     writeText(values.json, JSON.stringify({ generatedFile: positionals[0], referenceFile: positionals[1], ...ev }, null, 2) + '\n');
