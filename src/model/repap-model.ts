@@ -469,6 +469,7 @@ export class RePAPModel implements GenerativeModelSource {
       }
       let lossSum = 0;
       let nb = 0;
+      let epochSeqs = 0;
       for (let b = 0; b < batchesPerEpoch; b++) {
         if (options.signal?.aborted) {
           history.stopReason = 'aborted';
@@ -480,6 +481,7 @@ export class RePAPModel implements GenerativeModelSource {
           path === 'fast' ? this.fastStep(batcher, rows, rng, optimizer, vars) : this.genericStep(coords, rows, rng, optimizer);
         trainSeconds += (performance.now() - s0) / 1000;
         seqDone += rows.length;
+        epochSeqs += rows.length;
         lossSum += lossValue;
         nb++;
         const seqPerSec = seqDone / trainSeconds;
@@ -512,7 +514,7 @@ export class RePAPModel implements GenerativeModelSource {
       this._training = {
         ...this._training,
         epochs: this._training.epochs + 1,
-        sequences: this._training.sequences + nb * batchSize,
+        sequences: this._training.sequences + epochSeqs,
         loss: trainLoss,
         valLoss,
         split,

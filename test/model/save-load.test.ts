@@ -143,3 +143,37 @@ describe('saving and loading', () => {
     });
   });
 });
+
+describe('tf.io handlers and encoded datasets', () => {
+  beforeAll(async () => {
+    await useTf('cpu');
+  });
+
+  it('save/load through a tf.io handler keeps the metadata in userDefinedMetadata.repap', async () => {
+    const encoder = AxisProjectionEncoder.fit(traj, { gridSize: 8 });
+    const model = RePAPModel.create(encoder, { units: 8, seed: 2 });
+    // train on an encoded dataset instead of a trajectory
+    const coords = encoder.orderedCoordinates(traj);
+    const h = await model.train({ coords, cell: traj.cell, pbc: traj.pbc }, { epochs: 1, batchSize: 8, split: { train: 32, validation: 8, test: 0 } });
+    expect(h.testLoss).toBeNull();
+    expect(model.training.sequences).toBe(32);
+    let stored: tf.io.ModelArtifacts | null = null;
+    const handler: tf.io.IOHandler = {
+      save: async (a) => {
+        stored = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      },
+      load: async () => stored!,
+    };
+    await model.save(handler);
+    expect((stored!.userDefinedMetadata as { repap: { format: string } }).repap.format).toBe('repap-model');
+    const loaded = await RePAPModel.load(handler);
+    const cells = [1, 2, 3, 4, 5];
+    expect(Array.from(loaded.predictProbabilities(cells))).toEqual(Array.from(model.predictProbabilities(cells)));
+    expect(await loaded.evaluate({ coords })).toBe(await model.evaluate(traj));
+    await expect(model.save('nowhere://x')).rejects.toThrow(/no tf.io handler for 'nowhere:\/\/x'/);
+    await expect(RePAPModel.fromArtifacts({ ...stored!, userDefinedMetadata: {} })).rejects.toThrow(/no repap metadata/);
+    model.dispose();
+    loaded.dispose();
+  });
+});
