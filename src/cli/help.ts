@@ -50,14 +50,20 @@ Options:
   -h, --help             This help.
 
 What the table means:
+  columns      generated: the ensemble with minimum-distance resampling; raw: the same seed without;
+               MD on grid: the MD frames moved to the centres of the model's grid cells (the best a
+               perfect model can do on that grid); MD: the 2,000 reference frames; random: atoms
+               placed uniformly in the cell (the worst case).
   Err_RDF      sum over bins k of w_k (g_k - g_k^MD)^2, r up to 8 Å, 160 bins of 0.05 Å. 'poster'
-               weights bin k by 1/k (the RePAP poster), 'mean' is the plain mean over bins.
-  random       atoms placed uniformly in the cell: the worst case. Its g(r) uses 50,000 structures
-               (random g(r) is noisy at short r, where 1/k weighs most); its limit, g = 1, scores 5.24.
-  MD vs MD     first 1,000 reference frames against the last 1,000: the noise floor.
-  pair < 2 Å   structures with two atoms closer than 2 Å (unphysical for Si), before and after
-               resampling; replacement rate = resampled coordinates / all coordinates.
-  E_SW         Stillinger-Weber energy per atom (eV); coordination counts neighbours within 2.9 Å.
+               weights bin k by 1/k (the RePAP poster), 'mean' is the plain mean over bins. In the MD
+               column: first 1,000 reference frames against the last 1,000 (the noise floor). Random
+               g(r) uses 50,000 structures (it is noisy at short r, where 1/k weighs most).
+  peaks        position (bin centre) and height of the first and second maxima of g(r).
+  pair < 2 Å   structures with two atoms closer than 2 Å (unphysical for Si; the MD never goes below
+               2.1 Å). Resampling redraws an atom placed too close to an earlier one; the replacement
+               rate is the share of atoms redrawn at least once.
+  E_SW         Stillinger-Weber potential energy per atom (eV), mean and spread over structures.
+  k-fold       share of atoms with k neighbours within 2.9 Å.
 `;
 
 /** `repap train --help`. */

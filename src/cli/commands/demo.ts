@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { useBackend, BACKEND_NAMES, type BackendName } from '../../backend/index.js';
 import { ConditionalSampler } from '../../sampling/index.js';
@@ -20,6 +20,24 @@ import { snapToGrid } from '../stats.js';
 import { ProgressBar } from '../progress.js';
 import { writeText } from '../files.js';
 import type { CliIO } from '../main.js';
+
+/**
+ * How the model was trained, from `training.json` next to the model folder
+ * (the embedded set) or inside it (`repap train`): command, seed, backend.
+ * Null when neither exists or it cannot be read.
+ */
+function trainingProvenance(modelDir: string): { command?: unknown; seed?: unknown; backend?: unknown; file: string } | null {
+  for (const file of [join(modelDir, 'training.json'), join(modelDir, '..', 'training.json')]) {
+    if (!existsSync(file)) continue;
+    try {
+      const t = JSON.parse(readFileSync(file, 'utf8')) as { command?: unknown; seed?: unknown; backend?: unknown };
+      return { command: t.command, seed: t.seed, backend: t.backend, file };
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
 
 /** Runs `repap demo`; returns the exit code. */
 export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
@@ -90,6 +108,7 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
       command: ['repap', 'demo', ...argv].join(' '),
       settings: { n, temperature, backend: activeBackend, engine: res.stats.engine, ...ev.settings, seed, minDistance },
       model: modelDir.startsWith(assetPath()) ? 'embedded: assets/a-si-30-sw-300K/model' : modelDir,
+      training: trainingProvenance(modelDir),
       reference: 'embedded: assets/a-si-30-sw-300K/reference.f32 (2,000 held-out MD frames)',
       resampling: {
         withoutResampling: { closePairPercent: rawSet.summary.closePairPercent, seconds: raw.stats.seconds },
