@@ -105,12 +105,20 @@ export interface TrainOptions {
   shuffle?: boolean;
   /** Seed of the shuffling and the dropout masks (0). */
   seed?: number;
-  /** Stop when the validation loss has not improved for `patience` epochs; restore the best weights (default true). */
+  /**
+   * Stop when the validation loss has not improved by more than `minDelta`
+   * (0) for `patience` epochs; when it stops so, the best epoch's weights are
+   * restored (`restoreBestWeights`, default true).
+   */
   earlyStopping?: { patience: number; minDelta?: number; restoreBestWeights?: boolean };
   /** Stops training after the current batch; `train` then resolves with `stopReason: 'aborted'`. */
   signal?: AbortSignal;
-  /** Progress callback. */
-  onProgress?: (p: TrainingProgress) => void;
+  /**
+   * Progress callback, after every batch and after every epoch's validation
+   * (`epochEnd: true`). A returned promise is awaited before training goes on,
+   * so an epoch-end report can save a checkpoint (`saveModel(model, dir)`).
+   */
+  onProgress?: (p: TrainingProgress) => void | Promise<void>;
   /** Use the generic tfjs-layers path (autodiff through the layers model) even for an LSTM stack. */
   generic?: boolean;
   /** Sequences per batch when computing validation and test losses (128). */
@@ -486,7 +494,7 @@ export class RePAPModel implements GenerativeModelSource {
         nb++;
         const seqPerSec = seqDone / trainSeconds;
         const doneBatches = epoch * batchesPerEpoch + b + 1;
-        options.onProgress?.({
+        await options.onProgress?.({
           epoch,
           batch: b + 1,
           batches: batchesPerEpoch,
@@ -519,7 +527,7 @@ export class RePAPModel implements GenerativeModelSource {
         valLoss,
         split,
       };
-      options.onProgress?.({
+      await options.onProgress?.({
         epoch,
         batch: nb,
         batches: batchesPerEpoch,

@@ -152,6 +152,25 @@ describe('RePAPModel.train', () => {
     model.dispose();
   });
 
+  it('awaits an async onProgress (checkpoints at epoch ends)', async () => {
+    const model = tiny();
+    const events: string[] = [];
+    await model.train(traj, {
+      epochs: 2,
+      batchSize: 16,
+      split,
+      onProgress: async (p) => {
+        events.push(`start ${p.epoch}/${p.batch}${p.epochEnd ? ' end' : ''}`);
+        await new Promise((r) => setTimeout(r, 5));
+        events.push('done');
+      },
+    });
+    // every report finished before the next one started
+    for (let i = 0; i < events.length; i += 2) expect(events[i + 1]).toBe('done');
+    expect(events.filter((e) => e.endsWith('end')).length).toBe(2);
+    model.dispose();
+  });
+
   it('an AbortSignal stops training after the current batch', async () => {
     const model = tiny();
     const ctrl = new AbortController();
