@@ -45,6 +45,9 @@ Options:
   --backend <name>       Compute backend: wasm (default, fastest on a CPU), cpu, webgl, webgpu, tensorflow.
   --min-distance <Å>     Closest allowed pair distance when resampling (default 2.0).
   --temperature <t>      Sampling temperature: 1 samples the model as trained; < 1 sharpens (default 1).
+  --engine <name>        Sampler engine: auto (default: WebAssembly SIMD kernel on the CPU), wasm, js,
+                         tfjs (the LSTM steps as tfjs ops on --backend, e.g. webgpu), rerun (re-runs
+                         the network on the whole prefix each step, as the original code; slow).
   --model <dir>          Use another model folder trained on the same 30-atom a-Si cell (default: the
                          embedded model).
   -h, --help             This help.
@@ -111,6 +114,9 @@ Options:
                          placed (periodic minimum image). 0 turns resampling off (default 0).
   --batch <N>            Structures generated together (default 100).
   --backend <name>       wasm (default), cpu, webgl, webgpu, tensorflow.
+  --engine <name>        Sampler engine: auto (default: WebAssembly SIMD kernel on the CPU), wasm, js,
+                         tfjs (the LSTM steps as tfjs ops on --backend, e.g. webgpu), rerun (re-runs
+                         the network on the whole prefix each step, as the original code; slow).
   -h, --help             This help.
 `;
 

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { useBackend, BACKEND_NAMES, type BackendName } from '../../backend/index.js';
-import { ConditionalSampler } from '../../sampling/index.js';
+import { ConditionalSampler, type SamplerEngine } from '../../sampling/index.js';
 import { writeExtxyz } from '../../io/index.js';
 import { loadModel } from '../../node/index.js';
 import { lineChart } from '../../plot/svg.js';
@@ -47,6 +47,7 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
     seed: { type: 'string' },
     out: { type: 'string', short: 'o' },
     backend: { type: 'string' },
+    engine: { type: 'string' },
     'min-distance': { type: 'string' },
     temperature: { type: 'string' },
     model: { type: 'string' },
@@ -60,6 +61,7 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
   const minDistance = numberOption('demo', values, 'min-distance', { min: 0, max: 10, default: 2 });
   const temperature = numberOption('demo', values, 'temperature', { min: 0.01, max: 100, default: 1 });
   const backend = choiceOption<BackendName>('demo', values, 'backend', BACKEND_NAMES, 'wasm');
+  const engine = choiceOption<SamplerEngine>('demo', values, 'engine', ['auto', 'wasm', 'js', 'tfjs', 'rerun'], 'auto');
   const outDir = resolve(typeof values.out === 'string' ? values.out : 'repap-out');
   const modelDir = typeof values.model === 'string' ? resolve(values.model) : assetPath('model');
   if (typeof values.model === 'string') requireInput('demo', join(modelDir, 'model.json'), 'model file');
@@ -74,7 +76,7 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
   const log = (s: string): void => void io.err.write(s + '\n');
   if (!io.err.isTTY) log(`repap demo: ${n} structures, seed ${seed}, backend ${activeBackend}`);
   try {
-    const sampler = new ConditionalSampler(model);
+    const sampler = new ConditionalSampler(model, { engine });
     const bar1 = new ProgressBar('sampling (no resampling)', n, io.err);
     const batchSize = Math.min(n, 125);
     const raw = await sampler.sample(n, { seed, batchSize, minDistance: 0, temperature, onProgress: (d) => bar1.update(d) });

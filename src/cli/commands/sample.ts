@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { useBackend, BACKEND_NAMES, type BackendName } from '../../backend/index.js';
-import { ConditionalSampler } from '../../sampling/index.js';
+import { ConditionalSampler, type SamplerEngine } from '../../sampling/index.js';
 import { writeExtxyz } from '../../io/index.js';
 import { loadModel } from '../../node/index.js';
 import { choiceOption, numberOption, parseCommand, requireInput } from '../args.js';
@@ -25,6 +25,7 @@ export async function sampleCommand(argv: string[], io: CliIO): Promise<number> 
     'min-distance': { type: 'string' },
     batch: { type: 'string' },
     backend: { type: 'string' },
+    engine: { type: 'string' },
   }, { min: 1, max: 1, names: '<model>' });
   if (values.help) {
     io.out.write(SAMPLE_HELP);
@@ -36,13 +37,14 @@ export async function sampleCommand(argv: string[], io: CliIO): Promise<number> 
   const minDistance = numberOption('sample', values, 'min-distance', { min: 0, max: 100, default: 0 });
   const batchSize = numberOption('sample', values, 'batch', { min: 1, max: 100_000, integer: true, default: 100 });
   const backend = choiceOption<BackendName>('sample', values, 'backend', BACKEND_NAMES, 'wasm');
+  const engine = choiceOption<SamplerEngine>('sample', values, 'engine', ['auto', 'wasm', 'js', 'tfjs', 'rerun'], 'auto');
   const out = resolve(typeof values.out === 'string' ? values.out : 'generated.extxyz');
   const dir = requireInput('sample', positionals[0], 'model folder', 'directory');
   requireInput('sample', resolve(dir, 'model.json'), 'model file');
   await useBackend(backend);
   const model = await loadModel(dir);
   try {
-    const sampler = new ConditionalSampler(model);
+    const sampler = new ConditionalSampler(model, { engine });
     const bar = new ProgressBar('sampling', n, io.err);
     const { trajectory, stats } = await sampler.sample(n, {
       seed,
