@@ -34,6 +34,8 @@ export interface ConditionalSamplerOptions {
    * Threads for the `'wasm'` engine: 1 (default) runs on the calling thread;
    * more splits every step's rows over that many threads (the caller plus
    * `threads - 1` `worker_threads`; Node only, needs SharedArrayBuffer).
+   * Workers start with every `sample` / `stream` call (tens of ms), so use
+   * threads for large runs (batch >= 100). Results are identical to 1 thread.
    */
   threads?: number;
 }
@@ -50,7 +52,7 @@ export interface SampleOptions {
    * The first coordinate (drawn from the training data) is not tempered.
    */
   temperature?: number;
-  /** Greedy (argmax) decoding of every network output; shorthand for `sampler: greedySampler`. */
+  /** Greedy (argmax) decoding of every network output; shorthand for `sampler: greedySampler`. x0 is still drawn from the training data. */
   greedy?: boolean;
   /** Token-drawing strategy; default {@link multinomialSampler}. */
   sampler?: TokenSampler;
@@ -61,6 +63,9 @@ export interface SampleOptions {
    * original atoms `codec.permutation[0 .. m-1]`) fixed at these Cartesian
    * coordinates in Å, as m rows `[x, y, z]` or a flat array of 3m numbers. They
    * are fed to the network as their grid cells and copied exactly into the output.
+   * On a non-periodic axis a coordinate outside the encoder's range is an
+   * error; periodic axes wrap (the coordinate is still copied as given).
+   * The prefix is run through the network once per batch, not per structure.
    */
   prefix?: ArrayLike<number> | ReadonlyArray<ArrayLike<number>>;
   /** Minimum interatomic distance in Å (minimum image if periodic); 0 switches it off. Default 2.0. */

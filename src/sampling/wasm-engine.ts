@@ -26,7 +26,7 @@ const PAGE = 65536;
 const BLOCK = 128;
 /** Largest number of active inputs per step. */
 const MAX_ACTIVE = 32;
-/** Control block: [seq, done, stateBase, idxBase, nIdx, outBase, r0, n, quit, error, threads]. */
+/** Control block (int32 words): [wake, chunksDone, stateBase, idxBase, nIdx, outBase, r0, n, quit, error, nChunks << 16 | next, -, chunk]. */
 const CTL = 0;
 
 let simd: boolean | null = null;
@@ -99,10 +99,38 @@ function runRows(ex: Exports, nLayers: number, S: number, gp: number, block: num
   }
 }
 
+/**
+ * Claims row chunks of the current step until none is left: the word
+ * `ctl[10] = nChunks << 16 | next` is advanced with compareExchange, so a
+ * thread that is descheduled simply takes fewer chunks (no static split to
+ * wait for on a shared machine). A step is published (params, then the word)
+ * only after every chunk of the previous one is done, so a stale reader sees
+ * `next == nChunks` and takes nothing. Self-contained: also run in workers.
+ */
+function claimChunks(ctl: Int32Array, ex: Exports, nLayers: number, S: number, gp: number, zBase: number, aBase: number): void {
+  for (;;) {
+    const cur = Atomics.load(ctl, 10);
+    const nChunks = cur >>> 16, next = cur & 0xffff;
+    if (next >= nChunks) return;
+    if (Atomics.compareExchange(ctl, 10, cur, cur + 1) !== cur) continue;
+    const r0 = Atomics.load(ctl, 6), n = Atomics.load(ctl, 7), chunk = Atomics.load(ctl, 12);
+    const a = r0 + next * chunk;
+    const m = Math.min(chunk, r0 + n - a);
+    try {
+      runRows(ex, nLayers, S, gp, chunk, Atomics.load(ctl, 2), Atomics.load(ctl, 3), Atomics.load(ctl, 4), Atomics.load(ctl, 5), zBase, aBase, a, m);
+    } catch {
+      Atomics.store(ctl, 9, 1);
+    }
+    Atomics.add(ctl, 1, 1);
+    Atomics.notify(ctl, 1);
+  }
+}
+
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const runRows = ${runRows.toString()};
-const { module, memory, index, threads, nLayers, S, gp, block, zBase, aBase } = workerData;
+const claimChunks = ${claimChunks.toString()};
+const { module, memory, nLayers, S, gp, zBase, aBase } = workerData;
 const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const ctl = new Int32Array(memory.buffer, ${CTL}, 16);
 let seen = 0;
@@ -110,15 +138,7 @@ for (;;) {
   Atomics.wait(ctl, 0, seen);
   seen = Atomics.load(ctl, 0);
   if (Atomics.load(ctl, 8) !== 0) break;
-  try {
-    const r0 = ctl[6], n = ctl[7];
-    const a = r0 + Math.floor((n * index) / threads), b = r0 + Math.floor((n * (index + 1)) / threads);
-    if (b > a) runRows(ex, nLayers, S, gp, block, ctl[2], ctl[3], ctl[4], ctl[5], zBase, aBase, a, b - a);
-  } catch (e) {
-    Atomics.store(ctl, 9, 1);
-  }
-  Atomics.add(ctl, 1, 1);
-  Atomics.notify(ctl, 1);
+  claimChunks(ctl, ex, nLayers, S, gp, zBase, aBase);
 }
 `;
 
@@ -279,7 +299,7 @@ export class WasmStackEngine implements StepEngine {
       const worker = new wt.Worker(WORKER_SOURCE, {
         eval: true,
         workerData: {
-          module: mod, memory: this.memory, index: t, threads: this.threads, nLayers, S: shape.s, gp: shape.gp, block: BLOCK,
+          module: mod, memory: this.memory, nLayers, S: shape.s, gp: shape.gp,
           zBase: this.layout.scratchZ[t], aBase: this.layout.scratchA[t],
         },
       });
@@ -343,19 +363,27 @@ export class WasmStackEngine implements StepEngine {
     }
     const { shape, nLayers, scratchZ, scratchA } = this.layout;
     const idxBase = this.idxBase + r0 * (MAX_ACTIVE - nIdx) * 4;
-    if (this.threads > 1 && n >= 2 * this.threads && this.ctl) {
+    if (this.threads > 1 && n >= 2 * this.threads && n <= 65535 * 8 && this.ctl) {
       const ctl = this.ctl;
-      ctl[2] = this.stateBase; ctl[3] = idxBase; ctl[4] = nIdx; ctl[5] = this.outBase; ctl[6] = r0; ctl[7] = n;
+      // chunks: about 4 per thread, at most BLOCK rows, at least 8
+      const chunk = Math.max(8, Math.min(BLOCK, Math.ceil(n / (4 * this.threads))));
+      const nChunks = Math.ceil(n / chunk);
       Atomics.store(ctl, 1, 0);
       Atomics.store(ctl, 9, 0);
+      Atomics.store(ctl, 2, this.stateBase);
+      Atomics.store(ctl, 3, idxBase);
+      Atomics.store(ctl, 4, nIdx);
+      Atomics.store(ctl, 5, this.outBase);
+      Atomics.store(ctl, 6, r0);
+      Atomics.store(ctl, 7, n);
+      Atomics.store(ctl, 12, chunk);
+      Atomics.store(ctl, 10, (nChunks << 16) | 0);
       Atomics.add(ctl, 0, 1);
       Atomics.notify(ctl, 0);
-      const mine = Math.floor(n / this.threads);
-      runRows(this.ex, nLayers, shape.s, shape.gp, BLOCK, this.stateBase, idxBase, nIdx, this.outBase, scratchZ[0], scratchA[0], r0, mine);
-      const want = this.threads - 1;
+      claimChunks(ctl, this.ex, nLayers, shape.s, shape.gp, scratchZ[0], scratchA[0]);
       for (;;) {
         const done = Atomics.load(ctl, 1);
-        if (done >= want) break;
+        if (done >= nChunks) break;
         if (Atomics.wait(ctl, 1, done, 60000) === 'timed-out') throw new Error('wasm engine: a worker thread did not answer within 60 s');
       }
       if (Atomics.load(ctl, 9) !== 0) throw new Error('wasm engine: a worker thread failed');
