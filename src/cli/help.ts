@@ -75,6 +75,7 @@ export const TRAIN_HELP = `Usage: repap train <trajectory> --out <dir> [options]
 Trains a RePAP model (2 LSTM layers of 256 units, as in the paper) on the frames of an MD
 trajectory: every frame is one training structure. All frames must have the same atoms in the
 same order and the same cell. The last 10 % of the frames (in order) are held out for validation.
+The atom ordering is computed from the training frames only.
 
 Arguments:
   <trajectory>           extxyz file (.extxyz, .xyz or .gz).
@@ -89,7 +90,12 @@ Options:
   --layers <N>           LSTM layers (default 2).
   --learning-rate <x>    Adam learning rate (default 0.001).
   --max-frames <N>       Use at most the first N frames (default: all).
-  --validation <f>       Fraction of frames held out for validation (default 0.1).
+  --validation <f>       Fraction of frames held out for validation (default 0.1): the last frames.
+  --split <a,b,c>        Frames for training, validation and test, in this order, as counts
+                         (32000,4000,4000) or fractions (0.8,0.1,0.1); replaces --validation. Test
+                         frames are never used for training; their loss is reported at the end.
+  --patience <N>         Stop when the validation loss has not improved for N epochs and keep the
+                         best epoch's weights (default: train all epochs).
   --seed <int>           Random seed for weights and batch order (default 42).
   --backend <name>       wasm (default), cpu, webgl, webgpu, tensorflow.
   -h, --help             This help.

@@ -57,6 +57,8 @@ describe('bad command lines: one line on stderr, exit 2', () => {
     [['sample', 'model-dir', '-n', '1.5'], /-n is '1.5'|--n is '1.5'/],
     [['eval', 'only-one.extxyz'], /expected 2 arguments/],
     [['train', 'x.extxyz'], /--out/],
+    [['train', 'x.extxyz', '--out', 'd', '--split', '0.8,0.2'], /--split is '0.8,0.2'; expected three numbers/],
+    [['train', 'x.extxyz', '--out', 'd', '--grid', '1'], /--grid is '1'; expected a whole number from 2/],
   ];
   for (const [args, msg] of cases) {
     it(args.join(' ') || '(none)', () => {

@@ -19,7 +19,7 @@ beforeAll(() => {
   dir = tempDir();
   const tiny = writeFile(dir, 'tiny.extxyz', mdFramesExtxyz(Array.from({ length: 80 }, (_, i) => 100 * i)));
   modelDir = join(dir, 'model');
-  trainOut = repap(['train', tiny, '--out', modelDir, '--epochs', '1', '--batch', '16', '--units', '16', '--seed', '5', '--backend', 'cpu']);
+  trainOut = repap(['train', tiny, '--out', modelDir, '--epochs', '1', '--batch', '16', '--units', '16', '--seed', '5', '--backend', 'cpu', '--split', '64,8,8']);
 }, 300_000);
 
 /** Frames in an extxyz text. */
@@ -37,15 +37,16 @@ describe('repap train', () => {
     expect(trainOut.out).toMatch(/trained 1 epoch/);
     for (const f of ['model.json', 'weights.bin', 'repap.json', 'training.json', 'loss.svg']) expect(existsSync(join(modelDir, f)), f).toBe(true);
     const t = JSON.parse(readFileSync(join(modelDir, 'training.json'), 'utf8'));
-    expect(t.frames).toMatchObject({ total: 80, train: 72, validation: 8 });
+    expect(t.frames).toMatchObject({ total: 80, train: 64, validation: 8, test: 8, testFrames: '72-79' });
+    expect(t.history.testLoss).toBeGreaterThan(0);
     expect(t.seed).toBe(5);
     expect(t.backend).toBe('cpu');
     expect(t.history.epochs).toHaveLength(1);
-    // 72 training frames in batches of 16: 5 batches, each loss finite and positive.
-    expect(t.curves.batchLoss).toHaveLength(5);
+    // 64 training frames in batches of 16: 4 batches, each loss finite and positive.
+    expect(t.curves.batchLoss).toHaveLength(4);
     for (const p of t.curves.batchLoss) expect(p.loss).toBeGreaterThan(0);
     // The running means reported by the model are the means of the recovered batch losses.
-    const mean = t.curves.batchLoss.reduce((s: number, p: { loss: number }) => s + p.loss, 0) / 5;
+    const mean = t.curves.batchLoss.reduce((s: number, p: { loss: number }) => s + p.loss, 0) / 4;
     expect(mean).toBeCloseTo(t.history.epochs[0].loss, 5);
     expect(t.curves.validationLoss[0].loss).toBeCloseTo(t.history.epochs[0].valLoss, 8);
   });

@@ -45,6 +45,8 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     'max-frames': { type: 'string' },
     'max-batches': { type: 'string' },
     validation: { type: 'string' },
+    split: { type: 'string' },
+    patience: { type: 'string' },
     seed: { type: 'string' },
     backend: { type: 'string' },
   }, { min: 1, max: 1, names: '<trajectory>' });
@@ -64,16 +66,33 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const maxFrames = numberOption('train', values, 'max-frames', { min: 1, integer: true, default: Infinity });
   const maxBatches = values['max-batches'] === undefined ? undefined : numberOption('train', values, 'max-batches', { min: 1, integer: true, default: 0 });
   const validation = numberOption('train', values, 'validation', { min: 0, max: 0.9, default: 0.1 });
+  const patience = values.patience === undefined ? undefined : numberOption('train', values, 'patience', { min: 1, max: 10_000, integer: true, default: 1 });
   const seed = numberOption('train', values, 'seed', { min: 0, max: 2 ** 31 - 1, integer: true, default: 42 });
   const backend = choiceOption<BackendName>('train', values, 'backend', BACKEND_NAMES, 'wasm');
   const outDir = resolve(values.out);
   const path = positionals[0];
 
+  // --split train,validation,test: frame counts, or fractions of the frames, in order.
+  const splitParts = typeof values.split === 'string' ? values.split.split(',').map((x) => Number(x.trim())) : null;
+  if (splitParts && (splitParts.length !== 3 || splitParts.some((x) => !Number.isFinite(x) || x < 0))) {
+    throw new UsageError(`repap train: --split is '${String(values.split)}'; expected three numbers train,validation,test (counts such as 32000,4000,4000 or fractions such as 0.8,0.1,0.1)`);
+  }
   let traj = await readTrajectoryFile('train', path);
   if (traj.nFrames > maxFrames) traj = sliceFrames(traj, 0, maxFrames);
-  const nVal = Math.floor(traj.nFrames * validation);
-  const nTrain = traj.nFrames - nVal;
-  if (nTrain < 1) throw new UsageError(`repap train: ${path} has ${traj.nFrames} frames; with --validation ${validation} none is left for training`);
+  let nTrain: number, nVal: number, nTest: number;
+  if (splitParts) {
+    const parts = splitParts;
+    const counts = parts.every((x) => x < 1) ? parts.map((x) => Math.floor(x * traj.nFrames)) : parts.map((x) => Math.floor(x));
+    [nTrain, nVal, nTest] = counts;
+    if (nTrain + nVal + nTest > traj.nFrames) {
+      throw new UsageError(`repap train: --split ${String(values.split)} needs ${nTrain + nVal + nTest} frames but ${path} has ${traj.nFrames}`);
+    }
+  } else {
+    nVal = Math.floor(traj.nFrames * validation);
+    nTrain = traj.nFrames - nVal;
+    nTest = 0;
+  }
+  if (nTrain < 1) throw new UsageError(`repap train: ${path} has ${traj.nFrames} frames; the split leaves none for training`);
   const activeBackend = await useBackend(backend);
   // Ordering from the mean positions over the training frames only (the validation frames stay unseen).
   const trainFrames = Int32Array.from({ length: nTrain }, (_, i) => i);
@@ -82,7 +101,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const batchesPerEpoch = Math.min(Math.ceil(nTrain / batchSize), maxBatches ?? Infinity);
   const log = (s: string): void => void io.err.write(s + '\n');
   log(
-    `repap train: ${nTrain} training + ${nVal} validation frames of ${traj.nAtoms} atoms from ${basename(path)}; ` +
+    `repap train: ${nTrain} training + ${nVal} validation${nTest > 0 ? ` + ${nTest} test` : ''} frames of ${traj.nAtoms} atoms from ${basename(path)}; ` +
       `${layers} x ${units} LSTM, grid ${gridSize}, sigma ${encoder.config.sigma.toFixed(4)} Å; ${epochs} epoch(s) of ${batchesPerEpoch} batches of ${batchSize}; backend ${activeBackend}`,
   );
   try {
@@ -110,7 +129,8 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
       epochs,
       batchSize,
       seed,
-      split: { train: nTrain, validation: nVal, test: 0 },
+      split: { train: nTrain, validation: nVal, test: nTest },
+      ...(patience !== undefined && nVal > 0 ? { earlyStopping: { patience, restoreBestWeights: true } } : {}),
       onProgress,
       ...(maxBatches !== undefined ? { maxBatchesPerEpoch: maxBatches } : {}),
     });
@@ -122,7 +142,15 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
       repapVersion: packageVersion(),
       command: ['repap', 'train', ...argv].join(' '),
       trajectory: basename(path),
-      frames: { total: traj.nFrames, train: nTrain, validation: nVal, trainFrames: `0-${nTrain - 1}`, validationFrames: nVal > 0 ? `${nTrain}-${traj.nFrames - 1}` : null },
+      frames: {
+        total: traj.nFrames,
+        train: nTrain,
+        validation: nVal,
+        test: nTest,
+        trainFrames: `0-${nTrain - 1}`,
+        validationFrames: nVal > 0 ? `${nTrain}-${nTrain + nVal - 1}` : null,
+        testFrames: nTest > 0 ? `${nTrain + nVal}-${nTrain + nVal + nTest - 1}` : null,
+      },
       seed,
       backend: activeBackend,
       settings: { epochs, batchSize, gridSize, sigma: encoder.config.sigma, units, layers, learningRate, optimizer, maxBatchesPerEpoch: maxBatches ?? null },
@@ -138,7 +166,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     const last = history.epochs[history.epochs.length - 1];
     io.out.write(
       `trained ${history.epochs.length} epoch(s) in ${formatDuration(history.epochs.reduce((s, e) => s + e.seconds, 0))}: loss ${last?.loss.toFixed(5) ?? '-'}` +
-        `${last?.valLoss != null ? `, validation loss ${last.valLoss.toFixed(5)}` : ''}, ${last?.seqPerSec.toFixed(1) ?? '-'} seq/s (${history.stopReason})\n`,
+        `${last?.valLoss != null ? `, validation loss ${last.valLoss.toFixed(5)}` : ''}${history.testLoss !== null ? `, test loss ${history.testLoss.toFixed(5)}` : ''}, ${last?.seqPerSec.toFixed(1) ?? '-'} seq/s (${history.stopReason})\n`,
     );
     io.out.write(`saved the model to ${outDir} (model.json, weights.bin, repap.json, training.json${batchLoss.length > 0 ? ', loss.svg' : ''})\n`);
     return 0;
