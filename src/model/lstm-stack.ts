@@ -117,16 +117,6 @@ function tanh(x: number): number {
   return 2 / (1 + Math.exp(-2 * x)) - 1;
 }
 
-/** `[rows, cols]` row-major -> its transpose `[cols, rows]` as a tensor (cheaper in JS than a backend transpose). */
-function transposedTensor(a: Float32Array, rows: number, cols: number): tf.Tensor2D {
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    for (let c = 0; c < cols; c++) out[c * rows + r] = a[o + c]!;
-  }
-  return tf.tensor2d(out, [cols, rows]);
-}
-
 /** `a [m, k] · b` on the backend, result read back. `b` is a tensor `[k, n]`. */
 function matMulData(a: Float32Array, m: number, k: number, b: tf.Tensor): Float32Array {
   const t = tf.tidy(() => tf.matMul(tf.tensor2d(a, [m, k]), b as tf.Tensor2D));
@@ -341,22 +331,34 @@ export function stackLossAndGradients(
     const tr = traces[l]!;
     const U = layer.recurrentKernel.shape[0]!;
     const U4 = 4 * U;
-    const dZ = layerBackward(tr, dH, layer.recurrentKernel, steps, B, U);
+    const { dZ, gBias: gBiasData } = layerBackward(tr, dH, layer.recurrentKernel, steps, B, U);
     const grads = tidyObj(() => {
       const dZt = tf.tensor2d(dZ, [rows, U4]);
-      const gBias = tf.sum(dZt, 0) as tf.Tensor1D;
-      const gRec =
-        steps > 1
-          ? (tf.matMul(
-              transposedTensor(tr.h, rows - B, U),
-              tf.tensor2d(dZ.subarray(B * U4), [rows - B, U4]),
-            ) as tf.Tensor2D)
-          : (tf.zeros([U, U4]) as tf.Tensor2D);
+      const gBias = tf.tensor1d(gBiasData);
+      // One product per layer for the recurrent (and, above layer 0, the input)
+      // kernel gradient: [X | H_prev]ᵀ · dZ, with H_prev = 0 at step 0.
+      const inDim = l === 0 ? 0 : layer.kernel.shape[0]!;
+      const width = inDim + U;
+      const at = new Float32Array(width * rows);
+      if (l > 0) {
+        const x = tr.x!;
+        for (let r = 0; r < rows; r++) {
+          const o = r * inDim;
+          for (let c = 0; c < inDim; c++) at[c * rows + r] = x[o + c]!;
+        }
+      }
+      const h = tr.h;
+      for (let r = B; r < rows; r++) {
+        const o = (r - B) * U;
+        for (let u = 0; u < U; u++) at[(inDim + u) * rows + r] = h[o + u]!;
+      }
+      const prod = tf.matMul(tf.tensor2d(at, [width, rows]), dZt);
+      const gRec = (l === 0 ? prod : tf.slice(prod, [inDim, 0], [U, U4])) as tf.Tensor2D;
       let gKernel: tf.Tensor2D;
       let dX: tf.Tensor2D | null = null;
       if (l === 0) {
-        const inDim = layer.kernel.shape[0]!;
-        const acc = new Float32Array(inDim * U4);
+        const nIn = layer.kernel.shape[0]!;
+        const acc = new Float32Array(nIn * U4);
         for (let r = 0; r < rows; r++) {
           const src = r * U4;
           for (let k = 0; k < batch.nActive; k++) {
@@ -364,10 +366,9 @@ export function stackLossAndGradients(
             for (let j = 0; j < U4; j++) acc[dst + j] += dZ[src + j]!;
           }
         }
-        gKernel = tf.tensor2d(acc, [inDim, U4]);
+        gKernel = tf.tensor2d(acc, [nIn, U4]);
       } else {
-        const inDim = layer.kernel.shape[0]!;
-        gKernel = tf.matMul(transposedTensor(tr.x!, rows, inDim), dZt) as tf.Tensor2D;
+        gKernel = tf.slice(prod, [0, 0], [inDim, U4]) as tf.Tensor2D;
         dX = tf.matMul(dZt, tf.transpose(layer.kernel as tf.Tensor2D)) as tf.Tensor2D;
       }
       return { gBias, gRec, gKernel, dX };
@@ -387,7 +388,7 @@ export function stackLossAndGradients(
   };
 }
 
-/** Backward through one LSTM layer: returns dZ `[rows, 4U]` given dL/dh for every step. */
+/** Backward through one LSTM layer: dZ `[rows, 4U]` and the bias gradient (its column sums), given dL/dh for every step. */
 function layerBackward(
   tr: LayerTrace,
   dHout: Float32Array,
@@ -395,10 +396,11 @@ function layerBackward(
   steps: number,
   B: number,
   U: number,
-): Float32Array {
+): { dZ: Float32Array; gBias: Float32Array } {
   const rows = steps * B;
   const U4 = 4 * U;
   const dZ = new Float32Array(rows * U4);
+  const gBias = new Float32Array(U4);
   const recT = tf.transpose(recurrentKernel);
   let dhNext: Float32Array | null = null;
   const dcNext = new Float32Array(B * U);
@@ -420,10 +422,18 @@ function layerBackward(
           const gv = g[k]!;
           const dc = dh * ov * (1 - tcv * tcv) + dcNext[b * U + u]!;
           const cp = t > 0 ? c[prow + u]! : 0;
-          dZ[zrow + u] = dc * gv * iv * (1 - iv);
-          dZ[zrow + U + u] = dc * cp * fv * (1 - fv);
-          dZ[zrow + 2 * U + u] = dc * iv * (1 - gv * gv);
-          dZ[zrow + 3 * U + u] = dh * tcv * ov * (1 - ov);
+          const zi = dc * gv * iv * (1 - iv);
+          const zf = dc * cp * fv * (1 - fv);
+          const zg = dc * iv * (1 - gv * gv);
+          const zo = dh * tcv * ov * (1 - ov);
+          dZ[zrow + u] = zi;
+          dZ[zrow + U + u] = zf;
+          dZ[zrow + 2 * U + u] = zg;
+          dZ[zrow + 3 * U + u] = zo;
+          gBias[u] += zi;
+          gBias[U + u] += zf;
+          gBias[2 * U + u] += zg;
+          gBias[3 * U + u] += zo;
           dcNext[b * U + u] = dc * fv;
         }
       }
@@ -432,5 +442,5 @@ function layerBackward(
   } finally {
     recT.dispose();
   }
-  return dZ;
+  return { dZ, gBias };
 }
