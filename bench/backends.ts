@@ -63,7 +63,8 @@ function frames(n: number): { trajectory: Trajectory; bytes: Buffer; meta: Recor
 function short(err: unknown): string {
   const m = err instanceof Error ? err.message : String(err);
   if (/OffscreenCanvas/.test(m)) return 'n/a: needs synchronous reads (no OffscreenCanvas in Node)';
-  return `failed: ${m.slice(0, 90)}`;
+  if (/createBuffer failed.*mappedAtCreation/.test(m)) return 'failed: WebGPU createBuffer error (device lost)';
+  return `failed: ${m.replace(/^page\.evaluate: /, '').slice(0, 80)}`;
 }
 
 async function timed(fn: () => Promise<void>): Promise<number> {
@@ -107,7 +108,8 @@ async function nodeRows(dir: string, train: Trajectory): Promise<Row[]> {
   for (const backend of ['cpu', 'wasm', 'webgpu', 'tensorflow'] as BackendName[]) {
     const probe = await probeBackend(backend, { vulkanICD: icd });
     if (!probe.available) {
-      rows.push({ where: 'Node', backend, forward: '-', train: '-', sample: '-', note: `unavailable: ${probe.reason!.slice(0, 100)}` });
+      const why = probe.reason!.replace(/^useBackend\('[a-z]+'\): /, '').split('. ')[0];
+      rows.push({ where: 'Node', backend, forward: '-', train: '-', sample: '-', note: `unavailable: ${why}` });
       continue;
     }
     await useBackend(backend, { vulkanICD: icd });
