@@ -73,8 +73,6 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
   const activeBackend = await useBackend(backend);
   const model = await loadModel(modelDir);
   const reference = loadEmbeddedReference();
-  const log = (s: string): void => void io.err.write(s + '\n');
-  if (!io.err.isTTY) log(`repap demo: ${n} structures, seed ${seed}, backend ${activeBackend}`);
   try {
     const sampler = new ConditionalSampler(model, { engine });
     const bar1 = new ProgressBar('sampling (no resampling)', n, io.err);
