@@ -25,7 +25,8 @@ Options for every command:
   --version                    Print the version.
 
 Files: trajectories are extended XYZ (.extxyz / .xyz, optionally .gz) as written by ASE, with
-Lattice="..." and pbc="T T T" in the comment line. Lengths are in Å, energies in eV.
+Lattice="..." and pbc="T T T" in the comment line; POSCAR, LAMMPS dumps, and raw float32 frames
+(.f32 with a .json sidecar) are read too. Lengths are in Å, energies in eV.
 `;
 
 /** `repap demo --help`. */
@@ -164,4 +165,7 @@ Options:
   --seed <int>           Seed of the random-positions baseline (default 42).
   --json <file>          Also write every number as JSON.
   -h, --help             This help.
+
+Example: compare the demo's output with the MD frames shipped in the package
+  repap eval repap-out/generated.extxyz node_modules/repap/assets/a-si-30-sw-300K/reference.f32
 `;
