@@ -1,27 +1,11 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BACKEND_NAMES, probeBackend, useBackend, type BackendName } from '../../src/backend/index.js';
+import { installed, vulkanICD, webgpuSkipReason } from './env.js';
 
-const require = createRequire(import.meta.url);
-function installed(pkg: string): boolean {
-  try {
-    require.resolve(`${pkg}/package.json`);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** SwiftShader's Vulkan driver from Debian's chromium package: WebGPU in Node on a machine without a GPU. */
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const icd = process.env.VK_ICD_FILENAMES ?? (existsSync(SWIFTSHADER_ICD) ? SWIFTSHADER_ICD : undefined);
-const webgpuReason = !installed('webgpu')
-  ? 'the `webgpu` package (Dawn) is not installed'
-  : icd === undefined
-    ? `no Vulkan ICD: set VK_ICD_FILENAMES or install Debian's chromium (ships ${SWIFTSHADER_ICD})`
-    : null;
+const icd = vulkanICD;
+const webgpuReason = webgpuSkipReason;
 const hasTfjsNode = installed('@tensorflow/tfjs-node');
 if (webgpuReason) console.log(`[skip] webgpu in Node: ${webgpuReason}`);
 if (!hasTfjsNode) {
@@ -102,6 +86,21 @@ describe('useBackend', () => {
       }
     },
   );
+
+  it.skipIf(webgpuReason !== null)('says what is missing when Dawn finds no Vulkan driver (webgpu in Node)', () => {
+    // A fresh Node process: the Vulkan driver is chosen when Dawn starts, once per process.
+    const script = [
+      `import { useBackend } from ${JSON.stringify(new URL('../../src/backend/index.ts', import.meta.url).pathname)};`,
+      "try { await useBackend('webgpu'); console.log('selected'); } catch (e) { console.log('ERROR ' + e.message); }",
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 60_000,
+    });
+    expect(out).toMatch(/ERROR useBackend\('webgpu'\): Dawn found no WebGPU adapter.*libvulkan1.*VK_ICD_FILENAMES is \/nonexistent\/icd\.json/);
+  });
 
   it.skipIf(!hasTfjsNode)('selects tensorflow (tfjs-node) when it is installed', async () => {
     await checkBackend('tensorflow');

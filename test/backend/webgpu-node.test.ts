@@ -3,8 +3,6 @@
  * machine without a GPU) runs the same LSTM stack as the cpu backend, and samples structures whose ensemble
  * statistics match cpu's.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,22 +11,13 @@ import { useBackend } from '../../src/backend/index.js';
 import { ensureLayersCompat, type RePAPModel } from '../../src/model/index.js';
 import { ConditionalSampler } from '../../src/sampling/index.js';
 import type { Trajectory } from '../../src/structure/index.js';
+import { vulkanICD, webgpuSkipReason } from './env.js';
 import { trainTinyModel } from './fixtures.js';
 
 ensureLayersCompat();
 
-const require = createRequire(import.meta.url);
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const icd = process.env.VK_ICD_FILENAMES ?? (existsSync(SWIFTSHADER_ICD) ? SWIFTSHADER_ICD : undefined);
-let reason: string | null = null;
-try {
-  require.resolve('webgpu/package.json');
-} catch {
-  reason = 'the `webgpu` package (Dawn for Node) is not installed';
-}
-if (reason === null && icd === undefined) {
-  reason = `no Vulkan ICD: set VK_ICD_FILENAMES, or install Debian's chromium (it ships ${SWIFTSHADER_ICD}) and libvulkan1`;
-}
+const icd = vulkanICD;
+const reason = webgpuSkipReason;
 if (reason !== null) console.log(`[skip] webgpu in Node: ${reason}`);
 
 /**
