@@ -56,6 +56,9 @@ export async function buildDemo({ outdir = DEFAULT_OUTDIR, minify = true, from =
     sourcemap: true,
     legalComments: 'none',
     logLevel: 'warning',
+    // tsup's shared chunks are imported bare from the layer entries; with "sideEffects": false esbuild
+    // drops those bare imports (their exports are imported where used) and would warn about each.
+    logOverride: { 'ignored-bare-import': 'silent' },
     define: { 'process.env.NODE_ENV': '"production"' },
     plugins: from === 'src' ? [fromSources] : [],
   });
