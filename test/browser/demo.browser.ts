@@ -135,6 +135,16 @@ describe.skipIf(missing !== null)('demo page in chromium', () => {
     });
   }
 
+  it('says what is missing for a model directory without a model', async () => {
+    await page.goto(`${isolatedUrl}?backend=wasm&n=4&seed=1&model=models/none/`);
+    await page.click('#generate');
+    await page.waitForFunction(() => ['done', 'error'].includes((window as unknown as { __repap: DemoState }).__repap.status));
+    const state = await page.evaluate(() => (window as unknown as { __repap: DemoState }).__repap);
+    expect(state.status).toBe('error');
+    expect(state.error).toMatch(/No model at .*models\/none\/: model\.json answers HTTP 404.*model\.json, weights\.bin and repap\.json/);
+    expect(await page.textContent('#status')).toContain('No model at');
+  });
+
   it('reports wasm speed with and without cross-origin isolation', async () => {
     const withIso = await generate(isolatedUrl, 'wasm', SEED);
     const without = await generate(plainUrl, 'wasm', SEED);

@@ -64,6 +64,13 @@ export type PageEngine = 'tfjs' | 'auto' | 'js' | 'wasm';
  */
 export async function loadModel(modelUrl: string): Promise<RePAPModel> {
   const modelJson = new URL('model.json', modelUrl).href;
+  const head = await fetch(modelJson, { method: 'HEAD' });
+  if (!head.ok) {
+    throw new Error(
+      `No model at ${modelUrl}: model.json answers HTTP ${head.status}. A model directory holds model.json, weights.bin and ` +
+        "repap.json (as saveModel from 'repap/node' writes them); the server maps /models/ to the package's assets/ folder.",
+    );
+  }
   try {
     return await RePAPModel.load(modelJson);
   } catch (err) {
