@@ -44,6 +44,7 @@ interface DemoState {
   engine: string | null;
   crossOriginIsolated: boolean;
   wasmThreads: number | null;
+  device: string | null;
 }
 
 const missing = existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (Debian: apt-get install chromium)`;
@@ -124,7 +125,10 @@ describe.skipIf(missing !== null)('demo page in chromium', () => {
       expect(state.backend).toBe(backend);
       expect(state.nStructures).toBe(N);
       const d = rmsDiff(state.rdf!, cpu.rdf!);
-      console.log(`${backend}: ${state.structuresPerSecond!.toFixed(1)} structures/s (engine ${state.engine}); RDF rms diff vs cpu = ${d.toFixed(4)}`);
+      console.log(
+        `${backend}: ${state.structuresPerSecond!.toFixed(1)} structures/s (engine ${state.engine}${state.device ? `, device ${state.device}` : ''}); ` +
+          `RDF rms diff vs cpu = ${d.toFixed(4)}`,
+      );
       // Same seed: structures agree until a float difference flips one sampled cell, after which the rest
       // of that structure is an independent draw. So the ensemble RDF differs from cpu's by at most the
       // sampling noise of an ensemble of N structures, which the two-seed cpu comparison measures. 3x that

@@ -36,6 +36,8 @@ export interface DemoState {
   crossOriginIsolated: boolean;
   /** Threads of the wasm backend (1 without cross-origin isolation). */
   wasmThreads: number | null;
+  /** What executes the GPU backends: the WebGPU adapter or the WebGL renderer (SwiftShader = software on the CPU). */
+  device: string | null;
   /** First generated structure (Å, flat xyz), for checks. */
   firstStructure: number[] | null;
 }
@@ -72,6 +74,7 @@ const state: DemoState = {
   engine: null,
   crossOriginIsolated: globalThis.crossOriginIsolated === true,
   wasmThreads: null,
+  device: null,
   firstStructure: null,
 };
 window.__repap = state;
@@ -81,6 +84,26 @@ if (params.has('backend')) backendSelect.value = params.get('backend')!;
 if (params.has('n')) countInput.value = params.get('n')!;
 if (params.has('seed')) seedInput.value = params.get('seed')!;
 if (params.has('model')) modelInput.value = params.get('model')!;
+
+/** Describes the GPU behind the webgpu or webgl backend, or null for the CPU backends. */
+async function describeDevice(backend: string): Promise<string | null> {
+  try {
+    if (backend === 'webgpu') {
+      const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }).gpu;
+      const info = (await gpu?.requestAdapter())?.info;
+      if (!info) return null;
+      return [info.vendor, info.architecture, info.description].filter((x) => x).join(' / ') || null;
+    }
+    if (backend === 'webgl') {
+      const gl = document.createElement('canvas').getContext('webgl2');
+      const ext = gl?.getExtension('WEBGL_debug_renderer_info');
+      return gl && ext ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : null;
+    }
+  } catch {
+    /* informational only */
+  }
+  return null;
+}
 
 function setStatus(text: string, error = false): void {
   statusEl.textContent = text;
@@ -105,6 +128,7 @@ async function run(): Promise<void> {
     const threads = Number(params.get('threads') ?? navigator.hardwareConcurrency ?? 1);
     await useBackend(picked, { wasmPaths: new URL('./', location.href).href, wasmThreads: Math.max(1, Math.floor(threads)) });
     state.wasmThreads = picked === 'wasm' ? getThreadsCount() : null;
+    state.device = await describeDevice(picked);
     setStatus(`Loading ${modelUrl} and sampling ${n} structures on ${tf.getBackend()} ...`);
     if (!referenceCache.has(modelUrl)) referenceCache.set(modelUrl, loadReference(modelUrl));
     const engine = (params.get('engine') ?? 'tfjs') as PageEngine;
@@ -131,6 +155,7 @@ async function run(): Promise<void> {
       `<span>engine <b>${gen.engine}</b></span>` +
       `<span><b>${state.structuresPerSecond.toFixed(1)}</b> structures/s</span>` +
       `<span><b>${gen.nStructures}</b> structures in ${gen.seconds.toFixed(2)} s</span>` +
+      (state.device ? `<span>device <b>${state.device.replace(/[<>&]/g, '')}</b></span>` : '') +
       `<span>cross-origin isolated <b>${state.crossOriginIsolated ? 'yes' : 'no'}</b>${state.wasmThreads ? ` (wasm threads ${state.wasmThreads})` : ''}</span>`;
     setStatus(`Done: ${gen.nStructures} structures on ${state.backend}.`);
     state.status = 'done';
