@@ -58,9 +58,17 @@ interface Row {
   engine: string;
   backend: string;
   batch: number;
+  /** Sequences per wall-clock second. */
   seqPerSec: number;
+  /** Sequences per CPU second of the process (what one idle core would do). */
+  seqPerCpuSec: number;
   rssMb: number;
 }
+
+const cpuSeconds = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 async function tfjsRow(backend: 'wasm' | 'cpu', batch: number, batches: number, generic: boolean): Promise<Row> {
   await useBackend(backend);
@@ -68,21 +76,27 @@ async function tfjsRow(backend: 'wasm' | 'cpu', batch: number, batches: number, 
   const traj = randomTrajectory(frames);
   const encoder = AxisProjectionEncoder.fit(traj);
   const model = RePAPModel.create(encoder);
-  // warm-up batch (kernels, optimiser state), then the timed pass
-  await model.train(traj, { epochs: 1, batchSize: batch, split: { train: batch, validation: 0, test: 0 }, generic });
-  const h = await model.train(traj, {
+  // warm-up (kernels, optimiser state) on a small batch, then the timed pass
+  const warm = Math.min(batch, 8);
+  await model.train(traj, { epochs: 1, batchSize: warm, split: { train: warm, validation: 0, test: 0 }, generic });
+  const c0 = cpuSeconds();
+  const w0 = performance.now();
+  await model.train(traj, {
     epochs: 1,
     batchSize: batch,
     split: { train: batch * batches, validation: 0, test: 0 },
     shuffle: false,
     generic,
   });
+  const wall = (performance.now() - w0) / 1000;
+  const cpu = cpuSeconds() - c0;
   model.dispose();
   return {
     engine: generic ? 'tfjs-layers LSTM (generic path)' : 'repap fast LSTM path',
     backend,
     batch,
-    seqPerSec: h.epochs[0]!.seqPerSec,
+    seqPerSec: (batch * batches) / wall,
+    seqPerCpuSec: (batch * batches) / cpu,
     rssMb: process.memoryUsage().rss / 1e6,
   };
 }
@@ -98,8 +112,15 @@ function torchRows(batches: number[], n: number): Row[] | string {
   return r.stdout
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line) as { batch: number; seq_per_s: number; peak_rss_mb: number; torch: string })
-    .map((o) => ({ engine: `PyTorch ${o.torch} (1 thread)`, backend: 'native', batch: o.batch, seqPerSec: o.seq_per_s, rssMb: o.peak_rss_mb }));
+    .map((line) => JSON.parse(line) as { batch: number; seq_per_s: number; seq_per_cpu_s: number; peak_rss_mb: number; torch: string })
+    .map((o) => ({
+      engine: `PyTorch ${o.torch} (1 thread)`,
+      backend: 'native',
+      batch: o.batch,
+      seqPerSec: o.seq_per_s,
+      seqPerCpuSec: o.seq_per_cpu_s,
+      rssMb: o.peak_rss_mb,
+    }));
 }
 
 /**
@@ -139,28 +160,41 @@ export async function benchTrain(): Promise<string> {
   const S = 89;
   const flop = flopPerSequence(S, 256, 50);
   const rows: Row[] = [];
-  const torch = torchRows([32, 64, 128], quick ? 3 : 8);
-  for (const batch of [32, 64, 128]) rows.push(await tfjsRow('wasm', batch, quick ? 2 : 4, false));
-  for (const batch of [32, 64]) rows.push(await tfjsRow('cpu', batch, quick ? 1 : 2, false));
+  const torchBy = new Map<number, Row>();
+  let torchError: string | null = null;
+  // PyTorch and tfjs alternate per batch size, so that both see similar load on a shared machine.
+  for (const batch of [32, 64, 128]) {
+    const torch = torchRows([batch], quick ? 3 : 8);
+    if (typeof torch === 'string') torchError = torch;
+    else {
+      for (const r of torch) {
+        torchBy.set(r.batch, r);
+        rows.push(r);
+      }
+    }
+    rows.push(await tfjsRow('wasm', batch, quick ? 2 : 4, false));
+  }
+  for (const batch of [32, 64]) rows.push(await tfjsRow('cpu', batch, 1, false));
   rows.push(await tfjsRow('wasm', 32, 1, true));
   const peak = fullSetPeakInChild();
-  const torchBy = new Map<number, Row>();
-  if (typeof torch !== 'string') for (const r of torch) torchBy.set(r.batch, r);
   const lines = [
     `Paper network (input 139, 2 x LSTM 256, T = 89 steps, Dense 256 -> 50), one training pass, ${(flop / 1e9).toFixed(2)} GFLOP per sequence. tfjs ${tf.version_core}.`,
     '',
-    '| engine | backend | batch | seq/s | GFLOP/s | ratio vs PyTorch (same batch) | RSS MB |',
-    '|---|---|---|---|---|---|---|',
+    'seq/s: wall clock; seq/CPU-s: per CPU second of the process (what one idle core does; robust to other load on a shared machine). ' +
+      'Ratios compare seq/CPU-s with PyTorch at the same batch size.',
+    '',
+    '| engine | backend | batch | seq/s | seq/CPU-s | GFLOP/CPU-s | ratio vs PyTorch | RSS MB |',
+    '|---|---|---|---|---|---|---|---|',
   ];
-  const all = typeof torch === 'string' ? rows : [...torch, ...rows];
-  for (const r of all) {
+  for (const r of rows) {
     const peer = torchBy.get(r.batch);
-    const ratio = peer && r.backend !== 'native' ? `${(r.seqPerSec / peer.seqPerSec).toFixed(2)}x` : '';
+    const ratio = peer && r.backend !== 'native' ? `${(r.seqPerCpuSec / peer.seqPerCpuSec).toFixed(2)}x` : '';
     lines.push(
-      `| ${r.engine} | ${r.backend} | ${r.batch} | ${r.seqPerSec.toFixed(1)} | ${((r.seqPerSec * flop) / 1e9).toFixed(1)} | ${ratio} | ${r.rssMb.toFixed(0)} |`,
+      `| ${r.engine} | ${r.backend} | ${r.batch} | ${r.seqPerSec.toFixed(1)} | ${r.seqPerCpuSec.toFixed(1)} | ` +
+        `${((r.seqPerCpuSec * flop) / 1e9).toFixed(1)} | ${ratio} | ${r.rssMb.toFixed(0)} |`,
     );
   }
-  if (typeof torch === 'string') lines.push('', `PyTorch peer not run: ${torch}`);
+  if (torchError) lines.push('', `PyTorch peer not run: ${torchError}`);
   lines.push(
     '',
     typeof peak === 'string'
