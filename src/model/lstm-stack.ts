@@ -117,8 +117,70 @@ function tanh(x: number): number {
   return 2 / (1 + Math.exp(-2 * x)) - 1;
 }
 
-/** `a [m, k] · b` on the backend, result read back. `b` is a tensor `[k, n]`. */
+/**
+ * Whether the products run in the JS loop below instead of `tf.matMul`: on
+ * the cpu backend, whose own matMul reaches ~0.8 GFLOP/s, about 3x faster.
+ */
+function jsProducts(): boolean {
+  return tf.getBackend() === 'cpu';
+}
+
+/**
+ * `a [m, k] · b [k, n]` row-major in plain JS, four rows of `a` at a time
+ * (one pass over a row of `b` feeds four output rows); zero entries of `a`
+ * (dropped units) are skipped.
+ */
+export function gemm(a: Float32Array, m: number, k: number, b: Float32Array, n: number): Float32Array {
+  const c = new Float32Array(m * n);
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const c0 = i * n;
+    const c1 = c0 + n;
+    const c2 = c1 + n;
+    const c3 = c2 + n;
+    const a0 = i * k;
+    for (let p = 0; p < k; p++) {
+      const x0 = a[a0 + p]!;
+      const x1 = a[a0 + k + p]!;
+      const x2 = a[a0 + 2 * k + p]!;
+      const x3 = a[a0 + 3 * k + p]!;
+      if (x0 === 0 && x1 === 0 && x2 === 0 && x3 === 0) continue;
+      const bo = p * n;
+      for (let j = 0; j < n; j++) {
+        const bv = b[bo + j]!;
+        c[c0 + j] += x0 * bv;
+        c[c1 + j] += x1 * bv;
+        c[c2 + j] += x2 * bv;
+        c[c3 + j] += x3 * bv;
+      }
+    }
+  }
+  for (; i < m; i++) {
+    const c0 = i * n;
+    const a0 = i * k;
+    for (let p = 0; p < k; p++) {
+      const x0 = a[a0 + p]!;
+      if (x0 === 0) continue;
+      const bo = p * n;
+      for (let j = 0; j < n; j++) c[c0 + j] += x0 * b[bo + j]!;
+    }
+  }
+  return c;
+}
+
+/** Row-major `[rows, cols]` -> `[cols, rows]`. */
+function transposeData(a: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    for (let c = 0; c < cols; c++) out[c * rows + r] = a[o + c]!;
+  }
+  return out;
+}
+
+/** `a [m, k] · b`, result as a typed array. `b` is a tensor `[k, n]`. */
 function matMulData(a: Float32Array, m: number, k: number, b: tf.Tensor): Float32Array {
+  if (jsProducts()) return gemm(a, m, k, b.dataSync() as Float32Array, b.shape[1]!);
   const t = tf.tidy(() => tf.matMul(tf.tensor2d(a, [m, k]), b as tf.Tensor2D));
   const d = t.dataSync() as Float32Array;
   t.dispose();
@@ -229,11 +291,11 @@ function forwardStack(params: StackTensors, batch: StackBatch, keepTrace: boolea
     } else {
       const inDim = layer.kernel.shape[0]!;
       const xx = x!;
-      const zt = tf.tidy(() =>
-        tf.add(tf.matMul(tf.tensor2d(xx, [rows, inDim]), layer.kernel as tf.Tensor2D), layer.bias),
-      );
-      zx = zt.dataSync() as Float32Array;
-      zt.dispose();
+      zx = matMulData(xx, rows, inDim, layer.kernel);
+      for (let r = 0; r < rows; r++) {
+        const o = r * U4;
+        for (let j = 0; j < U4; j++) zx[o + j] += bias[j]!;
+      }
     }
     const res = layerForward(zx, layer.recurrentKernel, steps, B, U, keepTrace);
     if (keepTrace) traces.push({ x, ...(res as Omit<LayerTrace, 'x'>) });
@@ -352,7 +414,9 @@ export function stackLossAndGradients(
         const o = (r - B) * U;
         for (let u = 0; u < U; u++) at[(inDim + u) * rows + r] = h[o + u]!;
       }
-      const prod = tf.matMul(tf.tensor2d(at, [width, rows]), dZt);
+      const prod = jsProducts()
+        ? tf.tensor2d(gemm(at, width, rows, dZ, U4), [width, U4])
+        : tf.matMul(tf.tensor2d(at, [width, rows]), dZt);
       const gRec = (l === 0 ? prod : tf.slice(prod, [inDim, 0], [U, U4])) as tf.Tensor2D;
       let gKernel: tf.Tensor2D;
       let dX: tf.Tensor2D | null = null;
@@ -369,7 +433,9 @@ export function stackLossAndGradients(
         gKernel = tf.tensor2d(acc, [nIn, U4]);
       } else {
         gKernel = tf.slice(prod, [0, 0], [inDim, U4]) as tf.Tensor2D;
-        dX = tf.matMul(dZt, tf.transpose(layer.kernel as tf.Tensor2D)) as tf.Tensor2D;
+        dX = jsProducts()
+          ? tf.tensor2d(gemm(dZ, rows, U4, transposeData(layer.kernel.dataSync() as Float32Array, inDim, U4), inDim), [rows, inDim])
+          : (tf.matMul(dZt, tf.transpose(layer.kernel as tf.Tensor2D)) as tf.Tensor2D);
       }
       return { gBias, gRec, gKernel, dX };
     });
