@@ -28,6 +28,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '32' },
     lr: { type: 'string', default: '0.001' },
     optimizer: { type: 'string', default: 'rmsprop' },
+    dropout: { type: 'string', default: '0.5' },
     seed: { type: 'string', default: '1' },
     backend: { type: 'string', default: 'wasm' },
     minutes: { type: 'string', default: '1e9' },
@@ -51,6 +52,7 @@ const model = RePAPModel.create(encoder, {
   units: Number(values.units),
   learningRate: Number(values.lr),
   optimizer: values.optimizer as 'rmsprop',
+  dropout: Number(values.dropout),
   seed,
 });
 const epochs = Number(values.epochs);
