@@ -199,7 +199,7 @@ function isTrajectory(d: TrainingData): d is Trajectory {
   return typeof (d as Trajectory).nFrames === 'number' && (d as Trajectory).positions !== undefined;
 }
 
-function splitCounts(n: number, split: SplitSpec, batchSize: number): { train: number; validation: number; test: number } {
+function splitCounts(n: number, split: SplitSpec): { train: number; validation: number; test: number } {
   const parts = ['train', 'validation', 'test'] as const;
   for (const p of parts) {
     const v = split[p];
@@ -238,9 +238,6 @@ function splitCounts(n: number, split: SplitSpec, batchSize: number): { train: n
     }
   }
   if (counts.train < 1) throw new Error(`train: the split leaves no training frames (split.train = ${split.train})`);
-  if (counts.train < batchSize) {
-    // Allowed, one smaller batch; nothing to do.
-  }
   return counts;
 }
 
@@ -276,6 +273,18 @@ function makeOptimizer(config: RePAPModelConfig): tf.Optimizer {
  * LSTM stacks train on a fast sequence-level path with a hand-written
  * gradient; GRUs and user networks ({@link CreateOptions.network}) train with
  * tfjs autodiff through the layers model.
+ *
+ * Choices, and how they relate to the original code:
+ * - read-out without bias (`readoutBias: false`), as `Linear(256, 50, bias=False)`;
+ * - dropout between recurrent layers only, per element and time step, as
+ *   PyTorch's `nn.LSTM(dropout=0.5)`; gates use the logistic sigmoid (Keras'
+ *   default `hardSigmoid` is replaced), gate order i, f, c, o (Keras layout);
+ * - RMSprop with PyTorch's defaults (alpha 0.99, eps 1e-8 outside the square root);
+ * - weights drawn with Keras' schemes from a seeded stream (`config.seed`),
+ *   identical on every backend (PyTorch draws uniform(±1/sqrt(U)));
+ * - frames split in order (default 0.8 / 0.1 / 0.1: the original 40k / 5k /
+ *   5k of 50k frames); unlike the original (batch size 1, in order) the
+ *   training frames are shuffled every epoch (seeded) and batched.
  *
  * ```ts
  * const encoder = AxisProjectionEncoder.fit(trajectory);
@@ -431,7 +440,7 @@ export class RePAPModel implements GenerativeModelSource {
     const { coords, cell, pbc } = this.encode(data, 'train');
     const T = this.encoder.sequenceLength;
     const nFrames = coords.length / T;
-    const split = splitCounts(nFrames, options.split ?? { train: 0.8, validation: 0.1, test: 0.1 }, batchSize);
+    const split = splitCounts(nFrames, options.split ?? { train: 0.8, validation: 0.1, test: 0.1 });
     if (es !== undefined && split.validation === 0) {
       throw new Error('train: earlyStopping needs validation frames; set split.validation > 0');
     }
