@@ -177,3 +177,35 @@ describe('tf.io handlers and encoded datasets', () => {
     loaded.dispose();
   });
 });
+
+describe('loading over HTTP through tf.io', () => {
+  it("RePAPModel.load('http://.../model.json') reads a directory written by saveModel", async () => {
+    await useTf('cpu');
+    const { createServer } = await import('node:http');
+    const dir = mkdtempSync(join(tmpdir(), 'repap-http-'));
+    const model = await trained();
+    await saveModel(model, dir);
+    const server = createServer((req, res) => {
+      try {
+        const body = readFileSync(join(dir, (req.url ?? '/').slice(1)));
+        res.writeHead(200);
+        res.end(body);
+      } catch {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const loaded = await RePAPModel.load(`http://127.0.0.1:${port}/model.json`);
+      expect(Array.from(loaded.predictProbabilities(cellsOf(model)))).toEqual(Array.from(model.predictProbabilities(cellsOf(model))));
+      expect(Array.from(loaded.firstCoordinates)).toEqual(Array.from(model.firstCoordinates));
+      loaded.dispose();
+    } finally {
+      server.close();
+      model.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
