@@ -9,12 +9,15 @@
  * every row (PyTorch also multiplies the one-hot input: +18%, not counted).
  */
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import v8 from 'node:v8';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../src/backend/index.js';
 import { AxisProjectionEncoder } from '../src/encoding/index.js';
 import { RePAPModel } from '../src/model/index.js';
 import type { GenerativeModelSource } from '../src/model/source.js';
-import { ConditionalSampler, type SamplerEngine } from '../src/sampling/index.js';
+import { ConditionalSampler, wasmRelaxedSimdSupported, type SamplerEngine } from '../src/sampling/index.js';
+import { WasmStackEngine } from '../src/sampling/wasm-engine.js';
 import type { Cell, Trajectory } from '../src/structure/trajectory.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -109,57 +112,88 @@ function torchPeer(plan: [number, number][]): Map<number, Row> {
 
 /** Runs the generation benchmark; returns a markdown table. */
 export async function benchSample(): Promise<string> {
+  // fused multiply-add in the wasm kernel: relaxed SIMD ships in Node >= 22; Node 20 has it behind this flag
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  const fma = wasmRelaxedSimdSupported();
   const quick = process.env.REPAP_BENCH_QUICK === '1';
   const scale = quick ? 0.25 : 1;
   const cnt = (n: number, b: number) => Math.max(b, Math.round((n * scale) / b) * b);
   const rows: Row[] = [];
   const flop = flopPerStructure(3 * N_ATOMS, UNITS, GRID);
-  await useBackend('wasm');
-  const { source, model } = paperSource();
   const log = (r: Row) => {
     rows.push(r);
     console.log(`  ${r.what} @ batch ${r.batch}: ${(r.structures / r.seconds).toFixed(1)} structures/s`);
   };
-  // the fast path: own WebAssembly SIMD kernel on the typed-array weights (no tfjs backend involved)
-  for (const [batch, n] of [[1, 40], [100, 300], [1000, 2000]] as const) {
-    const t = await timeSampler(source, 'wasm', 1, batch, cnt(n, batch));
-    log({ what: 'repap wasm-simd kernel, 1 thread', batch, structures: cnt(n, batch), seconds: t.seconds });
+  await useBackend('wasm');
+  const { source, model } = paperSource();
+  // The fast path (own WebAssembly SIMD kernel on the typed-array weights, no tfjs backend involved) and
+  // (b) PyTorch, in alternating rounds: the machine is shared, so each row reports its best round.
+  const rounds = quick ? 1 : 3;
+  type Variant = { what: string; fma: boolean; threads: number; plan: [number, number][] };
+  const variants: Variant[] = [
+    { what: 'repap wasm-simd kernel (mul + add), 1 thread', fma: false, threads: 1, plan: [[1, 40], [100, 300], [1000, 1000]] },
+    ...(fma ? [{ what: 'repap wasm-simd kernel (relaxed FMA), 1 thread', fma: true, threads: 1, plan: [[1, 40], [100, 300], [1000, 1000]] } as Variant] : []),
+    { what: `repap wasm-simd kernel (${fma ? 'relaxed FMA' : 'mul + add'}), 2 threads`, fma, threads: 2, plan: [[100, 300], [1000, 2000]] },
+  ];
+  const torchPlan: [number, number][] = [[1, cnt(40, 1)], [100, cnt(500, 100)], [1000, cnt(2000, 1000)]];
+  const best = new Map<string, Row>();
+  const keep = (r: Row) => {
+    const key = `${r.what}|${r.batch}`;
+    const old = best.get(key);
+    if (!old || r.structures / r.seconds > old.structures / old.seconds) best.set(key, r);
+  };
+  for (let round = 0; round < rounds; round++) {
+    for (const v of variants) {
+      WasmStackEngine.fma = v.fma;
+      for (const [batch, n] of v.plan) {
+        const t = await timeSampler(source, 'wasm', v.threads, batch, cnt(n, batch));
+        keep({ what: v.what, batch, structures: cnt(n, batch), seconds: t.seconds });
+      }
+    }
+    WasmStackEngine.fma = null;
+    for (const r of torchPeer(torchPlan).values()) keep(r);
+    console.log(`  round ${round + 1}/${rounds} done`);
   }
-  for (const [batch, n] of [[100, 300], [1000, 2000]] as const) {
-    const t = await timeSampler(source, 'wasm', 2, batch, cnt(n, batch));
-    log({ what: 'repap wasm-simd kernel, 2 threads', batch, structures: cnt(n, batch), seconds: t.seconds });
+  const torch = new Map<number, Row>();
+  for (const r of best.values()) {
+    if (r.what.startsWith('PyTorch')) torch.set(r.batch, { ...r, note: `best of ${rounds} rounds` });
+    else log({ ...r, note: rounds > 1 ? `best of ${rounds} rounds` : undefined });
   }
-  // resampling cost at minDistance 2.0
+  // resampling cost at minDistance 2.0 (random weights place atoms almost uniformly: a high replacement rate)
   const resampleN = cnt(1000, 1000);
   const base = await timeSampler(source, 'wasm', 2, 1000, resampleN, 0);
   const md = await timeSampler(source, 'wasm', 2, 1000, resampleN, 2.0);
   log({ what: 'repap wasm-simd, 2 threads, minDistance 2.0', batch: 1000, structures: resampleN, seconds: md.seconds,
-    note: `replacement rate ${(100 * md.rate).toFixed(1)}%, ${(md.seconds / base.seconds).toFixed(2)}x the time without resampling` });
+    note: `replacement rate ${(100 * md.rate).toFixed(1)}%; ${(md.seconds / base.seconds).toFixed(2)}x the time without resampling (${(resampleN / base.seconds).toFixed(0)}/s)` });
+  // plain JavaScript cell equations on the CPU
+  for (const [batch, n] of [[1, 3], [20, 20]] as const) {
+    const t = await timeSampler(source, 'js', 1, batch, n);
+    log({ what: 'repap js engine (plain JavaScript)', batch, structures: n, seconds: t.seconds });
+  }
   // tfjs ops on the tfjs backends
   for (const backend of ['wasm', 'cpu'] as const) {
     await useBackend(backend);
-    const plan: [number, number][] = backend === 'wasm' ? [[1, 10], [100, 100], [1000, 1000]] : [[1, 3], [100, 100]];
+    const plan: [number, number][] = backend === 'wasm' ? [[1, 10], [100, 100], [1000, 1000]] : [[1, 2], [20, 20]];
     for (const [batch, n] of plan) {
       const t = await timeSampler(source, 'tfjs', 1, batch, n);
       log({ what: `repap tfjs-ops engine @ tfjs ${backend}`, batch, structures: n, seconds: t.seconds });
     }
   }
-  // (a) naive prefix re-run of the layers model (O(T^2))
+  // (a) naive prefix re-run of the layers model (O(T^2)), the original code's way
   for (const backend of ['wasm', 'cpu'] as const) {
     await useBackend(backend);
-    const plan: [number, number][] = backend === 'wasm' ? [[1, 2], [100, 100]] : [[1, 1]];
+    const plan: [number, number][] = backend === 'wasm' ? [[1, 1], [10, 10]] : [[1, 1]];
     for (const [batch, n] of plan) {
       const t = await timeSampler(source, 'rerun', 1, batch, n);
       log({ what: `naive prefix re-run (layers model) @ tfjs ${backend}`, batch, structures: n, seconds: t.seconds });
     }
   }
   model.dispose();
-  // (b) PyTorch peer
-  const torch = torchPeer([[1, cnt(40, 1)], [100, cnt(500, 100)], [1000, cnt(2000, 1000)]]);
   for (const r of torch.values()) log(r);
   const lines = [
     `Paper network: ${N_ATOMS} atoms (T = ${3 * N_ATOMS}), grid ${GRID}, 2 x LSTM ${UNITS}, ${(flop / 1e9).toFixed(3)} GFLOP per structure. ` +
-      `Peak: ~${PEAK_1} GFLOP/s one core, ~${PEAK_2} two cores (float32 BLAS). Backends: tfjs ${tf.version_core}.`,
+      `Peak: ~${PEAK_1} GFLOP/s one core, ~${PEAK_2} two cores (float32 BLAS). tfjs ${tf.version_core}; relaxed SIMD (FMA): ${fma}. ` +
+      `Load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores (shared machine: compare ratios).`,
     '',
     '| implementation | batch | structures | s | structures/s | GFLOP/s | % of peak | vs PyTorch (same batch) | note |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -171,7 +205,7 @@ export async function benchSample(): Promise<string> {
     const peak = two ? PEAK_2 : PEAK_1;
     const t = torch.get(r.batch);
     const vs = t && !r.what.startsWith('PyTorch') ? `${(sps / (t.structures / t.seconds)).toFixed(2)}x` : '';
-    lines.push(`| ${r.what} | ${r.batch} | ${r.structures} | ${r.seconds.toFixed(2)} | ${sps.toFixed(1)} | ${gf.toFixed(1)} | ${((100 * gf) / peak).toFixed(0)}% of ${peak} | ${vs} | ${r.note ?? ''} |`);
+    lines.push(`| ${r.what} | ${r.batch} | ${r.structures} | ${r.seconds.toFixed(2)} | ${sps < 10 ? sps.toPrecision(2) : sps.toFixed(1)} | ${gf < 1 ? gf.toPrecision(2) : gf.toFixed(1)} | ${((100 * gf) / peak).toFixed(0)}% of ${peak} | ${vs} | ${r.note ?? ''} |`);
   }
   return lines.join('\n');
 }

@@ -171,7 +171,7 @@ export class WasmStackEngine implements StepEngine {
   private readonly outKind: 'sigmoid' | 'softmax' | 'linear';
   private readonly zeroRow: number;
 
-  /** Rows per register tile of the generated matrix product (tuning knob; null = 6 with fused multiply-add, else 4). */
+  /** Rows per register tile of the generated matrix product (tuning knob; null = 4). */
   static rowTile: number | null = null;
 
   /** Whether to use fused multiply-add when the runtime has relaxed SIMD (tuning knob; null = yes). */
@@ -214,9 +214,8 @@ export class WasmStackEngine implements StepEngine {
     const rob = take(gp);
     const weightEnd = at;
     const shape: KernelShape = { up, gp, s: S, k0, w, b, ro, rob, rt: 4, fma: (WasmStackEngine.fma ?? true) && wasmRelaxedSimdSupported() };
-    // 8 accumulator chains suffice for mul + add; fused multiply-add needs more in flight (4-cycle latency, 2 per cycle),
-    // and frees the product's temporary register, so 6 rows x 8 columns (12 accumulators) still fit in 15 xmm registers
-    (shape as { rt: number }).rt = WasmStackEngine.rowTile ?? (shape.fma ? 6 : 4);
+    // 4 rows x 8 columns: 8 accumulator chains; 6 rows (12 chains) measured no faster with fused multiply-add
+    (shape as { rt: number }).rt = WasmStackEngine.rowTile ?? 4;
     const scratchZ: number[] = [], scratchA: number[] = [];
     const maxU4 = 4 * Math.max(...up);
     for (let t = 0; t < this.threads; t++) {
