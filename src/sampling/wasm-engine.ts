@@ -105,7 +105,9 @@ function runRows(ex: Exports, nLayers: number, S: number, gp: number, block: num
  * thread that is descheduled simply takes fewer chunks (no static split to
  * wait for on a shared machine). A step is published (params, then the word)
  * only after every chunk of the previous one is done, so a stale reader sees
- * `next == nChunks` and takes nothing. Self-contained: also run in workers.
+ * `next == nChunks` and takes nothing. Self-contained apart from `runRows`:
+ * both declarations are copied into the worker source by their (possibly
+ * minified) names.
  */
 function claimChunks(ctl: Int32Array, ex: Exports, nLayers: number, S: number, gp: number, zBase: number, aBase: number): void {
   for (;;) {
@@ -127,18 +129,19 @@ function claimChunks(ctl: Int32Array, ex: Exports, nLayers: number, S: number, g
 }
 
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const runRows = ${runRows.toString()};
-const claimChunks = ${claimChunks.toString()};
-const { module, memory, nLayers, S, gp, zBase, aBase } = workerData;
-const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const ctl = new Int32Array(memory.buffer, ${CTL}, 16);
-let seen = 0;
-for (;;) {
-  Atomics.wait(ctl, 0, seen);
-  seen = Atomics.load(ctl, 0);
-  if (Atomics.load(ctl, 8) !== 0) break;
-  claimChunks(ctl, ex, nLayers, S, gp, zBase, aBase);
+${runRows.toString()}
+${claimChunks.toString()}
+{
+  const __repapData = require('node:worker_threads').workerData;
+  const __repapEx = new WebAssembly.Instance(__repapData.module, { env: { memory: __repapData.memory } }).exports;
+  const __repapCtl = new Int32Array(__repapData.memory.buffer, ${CTL}, 16);
+  let __repapSeen = 0;
+  for (;;) {
+    Atomics.wait(__repapCtl, 0, __repapSeen);
+    __repapSeen = Atomics.load(__repapCtl, 0);
+    if (Atomics.load(__repapCtl, 8) !== 0) break;
+    ${claimChunks.name}(__repapCtl, __repapEx, __repapData.nLayers, __repapData.S, __repapData.gp, __repapData.zBase, __repapData.aBase);
+  }
 }
 `;
 
