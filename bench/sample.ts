@@ -7,6 +7,9 @@
  * GFLOP/s counts 2 * multiply-adds of the recurrent, layer-2 input and
  * read-out products (0.142 GFLOP per structure), the same nominal count for
  * every row (PyTorch also multiplies the one-hot input: +18%, not counted).
+ * The repap kernel rows and PyTorch run in alternating rounds (3; 1 with
+ * REPAP_BENCH_QUICK=1) and each reports its best round, since the machine is
+ * shared. Node 20 gets relaxed SIMD (fused multiply-add) from a V8 flag set here.
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';

@@ -104,6 +104,8 @@ export interface SampleStats {
     readonly redraws: Int32Array;
     /** Atoms still violating a constraint after `maxTries` draws. */
     readonly violatingAtoms: Int32Array;
+    /** resampledAtoms / generated atoms of each structure. */
+    readonly replacementRate: Float64Array;
   };
   /** Indices (in the run) of the structures that still violate a constraint after the tries. */
   readonly violatingStructures: readonly number[];
@@ -578,7 +580,10 @@ function makeStats(
   return {
     seed, engine, structures, offset, placedAtoms: placed, resampledAtoms: rs, redraws: rd,
     replacementRate: placed > 0 ? rs / placed : 0,
-    perStructure: { resampledAtoms: resampled, redraws, violatingAtoms: violating },
+    perStructure: {
+      resampledAtoms: resampled, redraws, violatingAtoms: violating,
+      replacementRate: Float64Array.from(resampled.subarray(0, structures), (r) => (generatedPerStructure > 0 ? r / generatedPerStructure : 0)),
+    },
     violatingStructures: vs, seconds,
   };
 }

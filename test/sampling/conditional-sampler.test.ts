@@ -152,6 +152,8 @@ describe('minimum-distance resampling', () => {
       const { trajectory, stats } = await new ConditionalSampler(src, { engine }).sample(60, { seed: 1, minDistance: 2.5, maxTries: 3 });
       expect(stats.resampledAtoms).toBeGreaterThan(0);
       expect(stats.replacementRate).toBeCloseTo(stats.resampledAtoms / (60 * 6), 12);
+      for (let f = 0; f < 60; f++) expect(stats.perStructure.replacementRate[f]).toBeCloseTo(stats.perStructure.resampledAtoms[f] / 6, 12);
+      expect(Math.max(...stats.perStructure.replacementRate)).toBeGreaterThan(0);
       const violating = new Set(stats.violatingStructures);
       for (let f = 0; f < 60; f++) {
         const d = minPair(src, trajectory.positions as Float64Array, f);
