@@ -53,3 +53,32 @@ describe('tfjs-layers on plain tfjs-core (Node)', () => {
     }
   });
 });
+
+describe('in a fresh Node process', () => {
+  it('importing repap installs nothing; building a RePAPModel makes default tfjs-layers LSTMs work', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const script = `
+      const tf = await import('@tensorflow/tfjs-core');
+      await import('@tensorflow/tfjs-backend-cpu');
+      const tfl = await import('@tensorflow/tfjs-layers');
+      const repap = await import('./src/index.ts');
+      const build = () => { const m = tfl.sequential(); m.add(tfl.layers.lstm({ units: 3, inputShape: [null, 2] })); m.dispose(); return 'ok'; };
+      const before = typeof tf.Tensor.prototype.flatten;
+      let first; try { first = build(); } catch (e) { first = e.message; }
+      const L = 4, F = 4, N = 2;
+      const traj = { nFrames: F, nAtoms: N, positions: new Float64Array(F * N * 3).map((_, i) => (i * 0.7) % L),
+        cell: [[L,0,0],[0,L,0],[0,0,L]], pbc: [true,true,true], species: ['Si','Si'], info: [{},{},{},{}] };
+      repap.RePAPModel.create(repap.AxisProjectionEncoder.fit(traj, { gridSize: 4 }), { units: 2 }).dispose();
+      console.log(JSON.stringify({ before, first, after: build() }));
+    `;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+    const line = r.stdout.trim().split('\n').at(-1) ?? '';
+    expect(line.startsWith('{'), r.stderr).toBe(true);
+    const out = JSON.parse(line);
+    expect(out.before).toBe('undefined');
+    expect(out.first).toMatch(/flatten is not a function/);
+    expect(out.after).toBe('ok');
+  }, 60_000);
+});
