@@ -177,6 +177,9 @@ export class WasmStackEngine implements StepEngine {
   /** Rows per register tile of the generated matrix product (tuning knob; null = 4). */
   static rowTile: number | null = null;
 
+  /** Row chunks per thread and step when threads > 1 (tuning knob: more balance against more weight traffic). */
+  static chunksPerThread = 4;
+
   /** Whether to use fused multiply-add when the runtime has relaxed SIMD (tuning knob; null = yes). */
   static fma: boolean | null = null;
 
@@ -367,8 +370,8 @@ export class WasmStackEngine implements StepEngine {
     const idxBase = this.idxBase + r0 * (MAX_ACTIVE - nIdx) * 4;
     if (this.threads > 1 && n >= 2 * this.threads && n <= 65535 * 8 && this.ctl) {
       const ctl = this.ctl;
-      // chunks: about 4 per thread, at most BLOCK rows, at least 8
-      const chunk = Math.max(8, Math.min(BLOCK, Math.ceil(n / (4 * this.threads))));
+      // chunks: about chunksPerThread per thread, at most BLOCK rows, at least 8
+      const chunk = Math.max(8, Math.min(BLOCK, Math.ceil(n / (WasmStackEngine.chunksPerThread * this.threads))));
       const nChunks = Math.ceil(n / chunk);
       Atomics.store(ctl, 1, 0);
       Atomics.store(ctl, 9, 0);
