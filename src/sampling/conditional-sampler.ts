@@ -408,7 +408,7 @@ export class ConditionalSampler {
         this.checkAlive();
         const b = Math.min(r.batchSize, n - done);
         const t0 = now();
-        const batch = this.generateBatch(engine, done, b, r);
+        const batch = await this.generateBatch(engine, done, b, r);
         const stats = makeStats(r.seed, engine.name, done, b, this.source.codec.nAtoms - r.prefixAtoms,
           batch.resampled, batch.redraws, batch.violating, (now() - t0) / 1000);
         const info: FrameInfo[] = [];
@@ -425,12 +425,16 @@ export class ConditionalSampler {
     }
   }
 
-  /** One batch of `B` structures with run indices `offset .. offset + B - 1`. Positions in the encoder's order. */
-  private generateBatch(engine: StepEngine, offset: number, B: number, r: Resolved) {
+  /**
+   * One batch of `B` structures with run indices `offset .. offset + B - 1`. Positions in the encoder's order.
+   * Awaits only engines with `stepAsync`; with the others it runs to the end synchronously.
+   */
+  private async generateBatch(engine: StepEngine, offset: number, B: number, r: Resolved) {
     const { source } = this;
     const codec = source.codec;
     const G = codec.gridSize, nA = codec.nAtoms;
     const constrained = r.constraints.length > 0;
+    const stepAsync = engine.stepAsync?.bind(engine);
     engine.ensureRows(constrained ? 3 * B : B);
     const positions = new Float64Array(B * nA * 3);
     const resampled = new Int32Array(B), redraws = new Int32Array(B), violating = new Int32Array(B);
@@ -480,7 +484,7 @@ export class ConditionalSampler {
       const last = Math.min(3 * m, T - 1); // steps 0 .. last-1
       for (let t = 0; t < last; t++) {
         one[0] = r.prefixCells[t];
-        engine.step(0, 1, t, one, P);
+        if (stepAsync) await stepAsync(0, 1, t, one, P); else engine.step(0, 1, t, one, P);
       }
       for (let i = 1; i < B; i++) {
         engine.copyRows(0, i, 1);
@@ -498,9 +502,9 @@ export class ConditionalSampler {
         X.set(P);
       }
       for (let i = 0; i < B; i++) cx[i] = k === 0 ? drawFirst(i) : drawNext(P, i, i, 3 * k - 1);
-      engine.step(0, B, 3 * k, cx, P);
+      if (stepAsync) await stepAsync(0, B, 3 * k, cx, P); else engine.step(0, B, 3 * k, cx, P);
       for (let i = 0; i < B; i++) cy[i] = drawNext(P, i, i, 3 * k);
-      engine.step(0, B, 3 * k + 1, cy, P);
+      if (stepAsync) await stepAsync(0, B, 3 * k + 1, cy, P); else engine.step(0, B, 3 * k + 1, cy, P);
       for (let i = 0; i < B; i++) zc[i] = drawNext(P, i, i, 3 * k + 1);
       for (let i = 0; i < B; i++) place(i, k, cx[i], cy[i], zc[i]);
       if (constrained) {
@@ -522,9 +526,9 @@ export class ConditionalSampler {
             cx[j] = k === 0 ? drawFirst(row) : drawNext(Q, j, row, 3 * k - 1);
             redraws[row]++;
           }
-          engine.step(R0, nf, 3 * k, cx, Q);
+          if (stepAsync) await stepAsync(R0, nf, 3 * k, cx, Q); else engine.step(R0, nf, 3 * k, cx, Q);
           for (let j = 0; j < nf; j++) cy[j] = drawNext(Q, j, failing[j], 3 * k);
-          engine.step(R0, nf, 3 * k + 1, cy, Q);
+          if (stepAsync) await stepAsync(R0, nf, 3 * k + 1, cy, Q); else engine.step(R0, nf, 3 * k + 1, cy, Q);
           let still = 0;
           for (let j = 0; j < nf; j++) {
             const row = failing[j];
@@ -539,7 +543,9 @@ export class ConditionalSampler {
         }
         for (let j = 0; j < nf; j++) violating[failing[j]]++;
       }
-      if (k < nA - 1) engine.step(0, B, 3 * k + 2, zc, P);
+      if (k < nA - 1) {
+        if (stepAsync) await stepAsync(0, B, 3 * k + 2, zc, P); else engine.step(0, B, 3 * k + 2, zc, P);
+      }
     }
     return { positions, resampled, redraws, violating };
   }

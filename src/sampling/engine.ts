@@ -33,6 +33,13 @@ export interface StepEngine {
    * (after the output activation) for the next token to `out[i * gridSize + g]`.
    */
   step(r0: number, n: number, step: number, cells: Int32Array, out: Float32Array): void;
+  /**
+   * Optional: the same as {@link StepEngine.step} with identical results, for
+   * engines that read their results asynchronously (tfjs ops on a GPU
+   * backend; webgpu in Node cannot read synchronously at all). The sampler
+   * awaits it when present and calls `step` otherwise.
+   */
+  stepAsync?(r0: number, n: number, step: number, cells: Int32Array, out: Float32Array): Promise<void>;
   /** Releases memory (tensors, WebAssembly instances, workers). */
   dispose(): void;
 }

@@ -3,7 +3,9 @@
  * (cpu, wasm, webgl, webgpu, node). Row states live in typed arrays; each step
  * uploads the states of the rows it advances, runs one fused tidy block
  * (gather-sum of input kernel rows, one matMul per layer and gate, read-out),
- * and reads the new states back. No tensor outlives a step.
+ * and reads the new states and the read-out back in one read: synchronously
+ * (`step`) or with `await tensor.data()` (`stepAsync`, which the sampler uses;
+ * webgpu in Node can only read that way). No tensor outlives a step.
  *
  * @module
  */
@@ -64,8 +66,46 @@ export class TfjsStackEngine implements StepEngine {
   }
 
   step(r0: number, n: number, step: number, cells: Int32Array, out: Float32Array): void {
+    const result = this.advance(r0, n, step, cells);
+    try {
+      this.unpack(r0, n, result.dataSync() as Float32Array, out);
+    } finally {
+      result.dispose();
+    }
+  }
+
+  /**
+   * {@link TfjsStackEngine.step} reading the step's result with `await tensor.data()`: for backends that
+   * cannot read synchronously (webgpu in Node) and to keep a browser's main thread free while a GPU
+   * works. Same ops, same values: identical to `step` on the same backend.
+   */
+  async stepAsync(r0: number, n: number, step: number, cells: Int32Array, out: Float32Array): Promise<void> {
+    const result = this.advance(r0, n, step, cells);
+    try {
+      this.unpack(r0, n, (await result.data()) as Float32Array, out);
+    } finally {
+      result.dispose();
+    }
+  }
+
+  /** Writes the new states (first `stateSize` columns of `data`) back and the outputs (the rest) to `out`. */
+  private unpack(r0: number, n: number, data: Float32Array, out: Float32Array): void {
+    const S = this.stateSize;
+    const G = this.codec.gridSize;
+    const W = S + G;
+    for (let i = 0; i < n; i++) {
+      this.state.set(data.subarray(i * W, i * W + S), (r0 + i) * S);
+      out.set(data.subarray(i * W + S, (i + 1) * W), i * G);
+      outputActivation(this.w.readout.outputActivation, out, i * G, G);
+    }
+  }
+
+  /**
+   * Runs one step as tfjs ops on rows `r0 .. r0 + n - 1` and returns one `[n, stateSize + gridSize]` tensor:
+   * each row's new state, then its read-out before the output activation (one read per step).
+   */
+  private advance(r0: number, n: number, step: number, cells: Int32Array): tf.Tensor {
     const { codec, idx, stateSize: S } = this;
-    const G = codec.gridSize;
     // active input indices, padded to the same count per row
     const lists: number[][] = [];
     let maxA = 0;
@@ -83,7 +123,7 @@ export class TfjsStackEngine implements StepEngine {
       }
     }
     const states = this.state.subarray(r0 * S, (r0 + n) * S);
-    const results = tf.tidy(() => {
+    return tf.tidy(() => {
       const st = tf.tensor2d(states, [n, S]);
       const outs: tf.Tensor[] = [];
       let x: tf.Tensor2D | null = null;
@@ -94,7 +134,7 @@ export class TfjsStackEngine implements StepEngine {
         const c = tf.slice(st, [0, this.offsets[l] + U], [n, U]);
         let z: tf.Tensor2D;
         if (l === 0) {
-          const rowsG = tf.reshape(tf.gather(W.k, tf.tensor1d(gatherIdx, "int32")), [n, maxA, 4 * U]);
+          const rowsG = tf.reshape(tf.gather(W.k, tf.tensor1d(gatherIdx, 'int32')), [n, maxA, 4 * U]);
           z = tf.sum(tf.mul(rowsG, tf.tensor3d(gatherW, [n, maxA, 1])), 1) as tf.Tensor2D;
         } else {
           z = tf.matMul(x!, W.k);
@@ -111,15 +151,9 @@ export class TfjsStackEngine implements StepEngine {
       const a = ro.hiddenActivation === 'relu' ? tf.relu(x!) : ro.hiddenActivation === 'tanh' ? tf.tanh(x!) : x!;
       let y = tf.matMul(a, this.dense!);
       if (this.denseBias) y = tf.add(y, this.denseBias);
-      return [tf.concat(outs, 1), y];
+      outs.push(y);
+      return tf.concat(outs, 1);
     });
-    const newState = results[0].dataSync() as Float32Array;
-    states.set(newState);
-    const y = results[1].dataSync() as Float32Array;
-    out.set(y.subarray(0, n * G));
-    for (let i = 0; i < n; i++) outputActivation(this.w.readout.outputActivation, out, i * G, G);
-    results[0].dispose();
-    results[1].dispose();
   }
 
   dispose(): void {
