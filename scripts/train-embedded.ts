@@ -15,7 +15,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AxisProjectionEncoder, RePAPModel, readRawFrames, useBackend } from '../src/index.js';
-import { saveModel } from '../src/node/index.js';
+import { loadModel, saveModel } from '../src/node/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +34,8 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '1e9' },
     'max-batches': { type: 'string' },
     frames: { type: 'string', default: '40000' },
+    'val-frames': { type: 'string', default: '4000' },
+    resume: { type: 'string' },
   },
 });
 
@@ -46,15 +48,19 @@ const L = md.cell![0][0];
 const sigma = Number(values['sigma-cells']) * (L / grid);
 const trainFrames = Int32Array.from({ length: Math.floor(nFrames * 0.8) }, (_, i) => i);
 const encoder = AxisProjectionEncoder.fit(md, { gridSize: grid, sigma }, trainFrames);
-const coords = encoder.orderedCoordinates(md, Int32Array.from({ length: nFrames }, (_, i) => i));
 const seed = Number(values.seed);
-const model = RePAPModel.create(encoder, {
-  units: Number(values.units),
-  learningRate: Number(values.lr),
-  optimizer: values.optimizer as 'rmsprop',
-  dropout: Number(values.dropout),
-  seed,
-});
+// --resume DIR continues from a saved checkpoint (weights; the optimiser state starts afresh).
+const model = values.resume
+  ? await loadModel(values.resume)
+  : RePAPModel.create(encoder, {
+      units: Number(values.units),
+      learningRate: Number(values.lr),
+      optimizer: values.optimizer as 'rmsprop',
+      dropout: Number(values.dropout),
+      seed,
+    });
+const coords = model.codec.orderedCoordinates(md, Int32Array.from({ length: nFrames }, (_, i) => i));
+const previous = values.resume ? JSON.parse(readFileSync(resolve(values.resume, '../training.json'), 'utf8')) : null;
 const epochs = Number(values.epochs);
 const deadline = Date.now() + Number(values.minutes) * 60_000;
 const controller = new AbortController();
@@ -66,12 +72,12 @@ mkdirSync(values.out!, { recursive: true });
 const command = `npx tsx scripts/train-embedded.ts ${process.argv.slice(2).join(' ')}`.trim();
 for (let epoch = 0; epoch < epochs && !controller.signal.aborted; epoch++) {
   const history = await model.train(
-    { coords, cell: md.cell, pbc: md.pbc },
+    { coords: coords.subarray(0, (trainFrames.length + Number(values['val-frames'])) * encoder.sequenceLength), cell: md.cell, pbc: md.pbc },
     {
       epochs: 1,
       batchSize: Number(values.batch),
       seed: seed * 1000 + epoch,
-      split: { train: 0.8, validation: 0.1, test: 0.1 },
+      split: { train: trainFrames.length, validation: Number(values['val-frames']), test: 0 },
       signal: controller.signal,
       ...(values['max-batches'] ? { maxBatchesPerEpoch: Number(values['max-batches']) } : {}),
       onProgress: (p) => {
@@ -109,6 +115,7 @@ for (let epoch = 0; epoch < epochs && !controller.signal.aborted; epoch++) {
         curve,
         finished: new Date().toISOString(),
         minutes: (Date.now() - t0) / 60000,
+        resumedFrom: previous,
       },
       null,
       1,
