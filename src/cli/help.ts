@@ -45,7 +45,8 @@ Options:
   --out <dir>            Output folder (default ./repap-out).
   --backend <name>       Compute backend: wasm (default, fastest on a CPU), cpu, webgl, webgpu, tensorflow.
   --min-distance <Å>     Closest allowed pair distance when resampling (default 2.0).
-  --temperature <t>      Sampling temperature: 1 samples the model as trained; < 1 sharpens (default 1).
+  --temperature <t>      Sampling temperature: 1 samples the model as trained; < 1 sharpens (default: the
+                         value chosen on validation frames for the embedded model, else 1).
   --engine <name>        Sampler engine: auto (default: WebAssembly SIMD kernel on the CPU), wasm, js,
                          tfjs (the LSTM steps as tfjs ops on --backend, e.g. webgpu), rerun (re-runs
                          the network on the whole prefix each step, as the original code; slow).

@@ -361,7 +361,7 @@ export class RePAPModel implements GenerativeModelSource {
   get species(): readonly string[] {
     return this.encoder.species;
   }
-  /** First-token coordinate (Å) of every training frame. */
+  /** First-token coordinate (Å) of every training frame, to 1e-5 Å: the empirical distribution x0 is drawn from. */
   get firstCoordinates(): Float64Array {
     return this._firstCoordinates;
   }
@@ -450,9 +450,10 @@ export class RePAPModel implements GenerativeModelSource {
     const valRows = Int32Array.from({ length: split.validation }, (_, i) => split.train + i);
     const testRows = Int32Array.from({ length: split.test }, (_, i) => split.train + split.validation + i);
 
-    // What generation needs.
+    // What generation needs. The first coordinates are kept to 1e-5 Å (far below
+    // any grid cell), so that the 40,000 values of a saved model stay small as JSON.
     const first = new Float64Array(split.train);
-    for (let i = 0; i < split.train; i++) first[i] = coords[i * T]!;
+    for (let i = 0; i < split.train; i++) first[i] = Math.round(coords[i * T]! * 1e5) / 1e5;
     this._firstCoordinates = first;
     if (cell !== undefined) this._cell = cell;
     if (pbc !== undefined) this._pbc = [...pbc] as Pbc;

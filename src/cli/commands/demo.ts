@@ -39,6 +39,14 @@ function trainingProvenance(modelDir: string): { command?: unknown; seed?: unkno
   return null;
 }
 
+/** The sampling temperature stored with the embedded model (`assets/.../sampling.json`), if any. */
+function embeddedTemperature(): number | undefined {
+  const file = assetPath('sampling.json');
+  if (!existsSync(file)) return undefined;
+  const t = (JSON.parse(readFileSync(file, 'utf8')) as { temperature?: unknown }).temperature;
+  return typeof t === 'number' && t > 0 ? t : undefined;
+}
+
 /** Runs `repap demo`; returns the exit code. */
 export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseCommand('demo', argv, {
@@ -59,11 +67,13 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
   const n = numberOption('demo', values, 'n', { min: 1, max: 1_000_000, integer: true, default: 1000 });
   const seed = numberOption('demo', values, 'seed', { min: 0, max: 2 ** 32 - 1, integer: true, default: 42 });
   const minDistance = numberOption('demo', values, 'min-distance', { min: 0, max: 10, default: 2 });
-  const temperature = numberOption('demo', values, 'temperature', { min: 0.01, max: 100, default: 1 });
   const backend = choiceOption<BackendName>('demo', values, 'backend', BACKEND_NAMES, 'wasm');
   const engine = choiceOption<SamplerEngine>('demo', values, 'engine', ['auto', 'wasm', 'js', 'tfjs', 'rerun'], 'auto');
   const outDir = resolve(typeof values.out === 'string' ? values.out : 'repap-out');
   const modelDir = typeof values.model === 'string' ? resolve(values.model) : assetPath('model');
+  // The embedded model ships the temperature chosen on validation frames (scripts/evaluate-embedded.ts).
+  const tuned = typeof values.model === 'string' ? undefined : embeddedTemperature();
+  const temperature = numberOption('demo', values, 'temperature', { min: 0.01, max: 100, default: tuned ?? 1 });
   if (typeof values.model === 'string') requireInput('demo', join(modelDir, 'model.json'), 'model file');
   else if (!existsSync(join(modelDir, 'model.json'))) {
     throw new Error(`the embedded model is missing (${modelDir}/model.json); the package is incomplete, reinstall it`);
