@@ -12,6 +12,7 @@
  * @module
  */
 import type { Cell, Pbc } from '../structure/trajectory.js';
+import { cellInverse, cellVolume as volumeOf } from '../structure/cell.js';
 
 /** The image geometry of one trajectory (its cell is the same for every frame). */
 export interface ImageGeometry {
@@ -51,29 +52,6 @@ function unit(a: [number, number, number]): [number, number, number] {
   return [a[0] / n, a[1] / n, a[2] / n];
 }
 
-function det3(m: Float64Array): number {
-  return (
-    m[0] * (m[4] * m[8] - m[5] * m[7]) -
-    m[1] * (m[3] * m[8] - m[5] * m[6]) +
-    m[2] * (m[3] * m[7] - m[4] * m[6])
-  );
-}
-
-function invert3(m: Float64Array): Float64Array {
-  const det = det3(m);
-  const inv = new Float64Array(9);
-  inv[0] = (m[4] * m[8] - m[5] * m[7]) / det;
-  inv[1] = (m[2] * m[7] - m[1] * m[8]) / det;
-  inv[2] = (m[1] * m[5] - m[2] * m[4]) / det;
-  inv[3] = (m[5] * m[6] - m[3] * m[8]) / det;
-  inv[4] = (m[0] * m[8] - m[2] * m[6]) / det;
-  inv[5] = (m[2] * m[3] - m[0] * m[5]) / det;
-  inv[6] = (m[3] * m[7] - m[4] * m[6]) / det;
-  inv[7] = (m[1] * m[6] - m[0] * m[7]) / det;
-  inv[8] = (m[0] * m[4] - m[1] * m[3]) / det;
-  return inv;
-}
-
 /**
  * Builds the image geometry of a cell. `fn` names the calling function in
  * error messages.
@@ -87,17 +65,15 @@ export function imageGeometry(fn: string, cell: Cell | null, pbc: Pbc): ImageGeo
     [0, 0, 1],
   ];
   if (cell !== null) {
-    const flat = new Float64Array(9);
     for (let i = 0; i < 3; i++) {
       for (let k = 0; k < 3; k++) {
         const v = cell[i]?.[k];
         if (typeof v !== 'number' || !Number.isFinite(v)) {
           throw new Error(`${fn}: trajectory.cell[${i}][${k}] is ${String(v)}; expected a finite number (3x3 cell in Å, rows = lattice vectors)`);
         }
-        flat[i * 3 + k] = v;
       }
     }
-    const v = Math.abs(det3(flat));
+    const v = volumeOf(cell);
     const scale = Math.max(norm(cell[0]), norm(cell[1]), norm(cell[2]));
     cellVolume = v > 1e-12 * scale * scale * scale && v > 0 ? v : null;
     const per = [0, 1, 2].filter((i) => periodic[i]);
@@ -128,12 +104,12 @@ export function imageGeometry(fn: string, cell: Cell | null, pbc: Pbc): ImageGeo
   }
   const basis = new Float64Array(9);
   for (let i = 0; i < 3; i++) for (let k = 0; k < 3; k++) basis[i * 3 + k] = rows[i][k];
-  const det = det3(basis);
+  const det = volumeOf(rows as Cell);
   const bscale = Math.max(norm(rows[0]), norm(rows[1]), norm(rows[2]));
   if (!(Math.abs(det) > 1e-12 * bscale * bscale * bscale)) {
-    throw new Error(`${fn}: the periodic lattice vectors of trajectory.cell are linearly dependent (determinant ${det}); give independent vectors`);
+    throw new Error(`${fn}: the periodic lattice vectors of trajectory.cell are linearly dependent (|determinant| ${det}); give independent vectors`);
   }
-  const inverse = invert3(basis);
+  const inverse = cellInverse(rows as Cell);
   let off = 0;
   for (let i = 0; i < 3; i++) for (let k = 0; k < 3; k++) if (i !== k) off = Math.max(off, Math.abs(basis[i * 3 + k]));
   const orthorhombic = off <= 1e-12 * bscale;
