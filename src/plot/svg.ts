@@ -76,7 +76,9 @@ export function niceTicks(lo: number, hi: number, count = 6): number[] {
 function formatTick(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e4 || a < 1e-3) return v.toExponential(0).replace('e+', 'e');
+  // Ticks are round numbers; exponent form only where plain digits get long, with
+  // as many mantissa digits as the value needs (12000 -> 1.2e4, never 1e4).
+  if (a >= 1e6 || a < 1e-3) return Number(v.toPrecision(6)).toExponential().replace('e+', 'e');
   return String(Number(v.toPrecision(6)));
 }
 

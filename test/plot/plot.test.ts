@@ -61,6 +61,14 @@ describe('lineChart', () => {
     expect(() => lineChart([{ label: 'bad', x: [1, 2], y: [1] }])).toThrow(/"bad".*2 x values but 1 y/);
     expect(() => lineChart([{ label: 'nan', x: [1], y: [NaN] }])).toThrow(/"nan" has no finite point/);
   });
+  it('labels axis ticks with distinct values (12000 is not rounded to 1e4)', () => {
+    const svg = lineChart([{ label: 'loss', x: [0, 26000], y: [1, 2] }]);
+    const labels = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    for (const t of ['10000', '12000', '20000', '26000']) expect(labels).toContain(t);
+    const xTicks = labels.slice(0, labels.indexOf('26000') + 1);
+    expect(new Set(xTicks).size).toBe(xTicks.length);
+  });
+
   it('escapes XML', () => {
     expect(escapeXml('a<b & "c">')).toBe('a&lt;b &amp; &quot;c&quot;&gt;');
   });
