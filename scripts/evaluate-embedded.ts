@@ -102,7 +102,7 @@ const report = {
   about:
     'Sampling temperature of the embedded model, chosen by Err_RDF (poster weighting, rMax 8 Å, 160 bins) against ' +
     'validation frames 32,000-35,999 of the 300 K trajectory, among temperatures whose ensemble keeps at least 3/4 of ' +
-    "the MD's RMS spread about the mean atom positions (rmsFromMean); made by scripts/evaluate-embedded.ts.',
+    "the MD's RMS spread about the mean atom positions (rmsFromMean); made by scripts/evaluate-embedded.ts.",
   temperature: best.temperature,
   minDistance: 2,
   n,
