@@ -90,10 +90,28 @@ export interface StackBatch {
   dropoutMasks?: (Float32Array | null)[];
 }
 
+/** Gradients of one LSTM layer's weights (Keras layout). */
+export interface LayerGradients {
+  /** `[inputDim, 4U]`. */
+  kernel: tf.Tensor2D;
+  /** `[U, 4U]`. */
+  recurrentKernel: tf.Tensor2D;
+  /** `[4U]`. */
+  bias: tf.Tensor1D;
+}
+
+/** Loss and gradients of one batch, from {@link stackLossAndGradients}. */
+export interface StackLossAndGradients {
+  /** Mean squared error over every output cell of the batch. */
+  loss: tf.Scalar;
+  /** Gradients of the loss with respect to every weight. */
+  grads: StackGradients;
+}
+
 /** Gradients as tensors, one per tensor of {@link StackTensors}. */
 export interface StackGradients {
   /** Per layer. */
-  layers: { kernel: tf.Tensor2D; recurrentKernel: tf.Tensor2D; bias: tf.Tensor1D }[];
+  layers: LayerGradients[];
   /** `[U, G]`. */
   readoutKernel: tf.Tensor2D;
   /** `[G]` or null. */
@@ -363,7 +381,7 @@ export function stackLossAndGradients(
   params: StackTensors,
   acts: StackActivations,
   batch: StackBatch,
-): { loss: tf.Scalar; grads: StackGradients } {
+): StackLossAndGradients {
   const targets = batch.targets;
   if (!targets) throw new Error('stackLossAndGradients: batch.targets is required');
   const { steps } = batch;

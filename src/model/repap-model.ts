@@ -71,6 +71,26 @@ export interface SplitSpec {
   test: number;
 }
 
+/** Frames in each part of a split, as counts. */
+export interface SplitCounts {
+  /** Training frames. */
+  train: number;
+  /** Validation frames. */
+  validation: number;
+  /** Test frames. */
+  test: number;
+}
+
+/** Early stopping on the validation loss (see {@link TrainOptions.earlyStopping}). */
+export interface EarlyStopping {
+  /** Epochs without improvement before training stops (an integer >= 1). */
+  patience: number;
+  /** Smallest decrease of the validation loss that counts as an improvement (0). */
+  minDelta?: number;
+  /** Restore the weights of the best epoch when stopping early (true). */
+  restoreBestWeights?: boolean;
+}
+
 /** Progress report, after every batch and after every epoch's validation. */
 export interface TrainingProgress {
   /** Epoch, 0-based. */
@@ -110,7 +130,7 @@ export interface TrainOptions {
    * (0) for `patience` epochs; when it stops so, the best epoch's weights are
    * restored (`restoreBestWeights`, default true).
    */
-  earlyStopping?: { patience: number; minDelta?: number; restoreBestWeights?: boolean };
+  earlyStopping?: EarlyStopping;
   /** Stops training after the current batch; `train` then resolves with `stopReason: 'aborted'`. */
   signal?: AbortSignal;
   /**
@@ -152,7 +172,7 @@ export interface TrainingHistory {
   /** Loss on the held-out test frames, or null. */
   testLoss: number | null;
   /** Frames per part of the split. */
-  split: { train: number; validation: number; test: number };
+  split: SplitCounts;
   /** Which path trained: `'fast'` (sequence-level LSTM) or `'generic'` (tfjs-layers autodiff). */
   path: 'fast' | 'generic';
 }
@@ -170,7 +190,7 @@ export interface TrainingInfo {
   /** Latest test loss. */
   testLoss: number | null;
   /** Frames in the latest split. */
-  split: { train: number; validation: number; test: number } | null;
+  split: SplitCounts | null;
 }
 
 /** The model metadata (`repap.json`, and `userDefinedMetadata.repap` of the tf.io artifacts). */

@@ -11,7 +11,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { RePAPModel } from '../model/repap-model.js';
 
 /** File names inside a model directory. */
-export const MODEL_FILES = { modelJson: 'model.json', weights: 'weights.bin', metadata: 'repap.json' } as const;
+export const MODEL_FILES = {
+  /** The tfjs layers topology and weights manifest (and a copy of the repap metadata, for HTTP loading). */
+  modelJson: 'model.json',
+  /** The weights, float32 little-endian, in manifest order. */
+  weights: 'weights.bin',
+  /** Encoder, first coordinates, cell, config and training information. */
+  metadata: 'repap.json',
+} as const;
 
 function weightBytes(data: tf.io.WeightData): Uint8Array {
   const buf = Array.isArray(data) ? tf.io.CompositeArrayBuffer.join(data) : data;
