@@ -35,12 +35,11 @@ it('examples/repap.ipynb runs and displays an SVG g(r) chart', () => {
   expect(nb.metadata.kernelspec.name).toBe('deno');
   const code = nb.cells.filter((c) => c.cell_type === 'code');
   expect(code.length).toBeGreaterThanOrEqual(3);
-  for (const c of code) expect(c.outputs ?? []).toEqual([]);
   let src = code.map((c) => c.source.join('')).join('\n;\n');
+  expect(src).toContain('`${assets}/model`');
   src = src
     .replace(/"\.\.\/dist\//g, `"${pathToFileURL(join(root, 'dist')).href}/`)
-    .replace(/import\.meta\.url/g, JSON.stringify(pathToFileURL(join(root, 'examples/repap.ipynb')).href))
-    .replace('new URL("model", assets).pathname', JSON.stringify(modelDir));
+    .replace('`${assets}/model`', JSON.stringify(modelDir));
   const shim = `
 import { readFileSync, writeFileSync } from 'node:fs';
 globalThis.Deno = {
@@ -58,4 +57,29 @@ globalThis.Deno = {
   const svg: string = shown.bundle['image/svg+xml'];
   expect(svg).toMatch(/^<svg/);
   for (const label of ['generated (RePAP)', 'MD, 300 K', 'random positions', 'r (Å)']) expect(svg).toContain(label);
+});
+
+it('examples/repap.ipynb, when committed with outputs, holds a complete run: text in every code cell, the chart as SVG, the table', () => {
+  type Output = { output_type: string; text?: string[]; data?: Record<string, string | string[]> };
+  const nb = JSON.parse(readFileSync(join(root, 'examples/repap.ipynb'), 'utf8')) as {
+    cells: { cell_type: string; source: string[]; outputs?: Output[] }[];
+  };
+  const code = nb.cells.filter((c) => c.cell_type === 'code');
+  const executed = code.filter((c) => (c.outputs ?? []).length > 0);
+  if (executed.length === 0) return; // committed without outputs: nothing more to check
+  // A partial run (scripts/execute-notebook.sh retries those) must not be committed.
+  expect(executed.length).toBe(code.length);
+  const outputs = code.flatMap((c) => c.outputs ?? []);
+  expect(outputs.filter((o) => o.output_type === 'error')).toEqual([]);
+  const join1 = (v: string | string[] | undefined): string => (Array.isArray(v) ? v.join('') : (v ?? ''));
+  const svgs = outputs.map((o) => join1(o.data?.['image/svg+xml'])).filter((s) => s.length > 0);
+  expect(svgs).toHaveLength(1);
+  expect(svgs[0]).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+  for (const label of ['generated (RePAP)', 'MD, 300 K', 'random positions', 'r (Å)']) expect(svgs[0]).toContain(label);
+  const text = outputs.map((o) => (o.text ?? []).join('') + join1(o.data?.['text/plain'])).join('\n');
+  expect(text).toMatch(/model: 30 atoms, grid \d+; reference: 2000 MD frames/);
+  expect(text).toMatch(/200 structures in [\d.]+ s/);
+  expect(text).toMatch(/Err_RDF vs MD \(poster, 1\/k\)\s+[\d.]+\s+0\s+[\d.]+/);
+  // Small enough to review: no data dumps beside the chart.
+  expect(readFileSync(join(root, 'examples/repap.ipynb')).byteLength).toBeLessThan(60_000);
 });
