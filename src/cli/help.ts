@@ -85,8 +85,11 @@ Arguments:
 Options:
   --out <dir>            Folder to write the model to (model.json, weights.bin, repap.json). Required.
   --epochs <N>           Passes over the training frames (default 1).
-  --batch <N>            Structures per gradient step (default 32).
-  --grid <N>             Grid cells per axis (default 50: 0.17 Å for the 8.44 Å a-Si cell).
+  --batch <N>            Structures per gradient step (default 4: the paper-size network leaves the
+                         early 'predict zero everywhere' plateau after about 1,000 steps, and small
+                         batches cost no more per structure here).
+  --grid <N>             Grid cells per axis (default 50: 0.17 Å for the 8.44 Å a-Si cell; the embedded
+                         model uses 100, see docs/limits.md).
   --sigma <Å>            Width of the Gaussian target around each coordinate (default: one grid cell).
   --units <N>            LSTM units per layer (default 256).
   --layers <N>           LSTM layers (default 2).

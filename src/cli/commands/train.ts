@@ -56,7 +56,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   }
   if (typeof values.out !== 'string') throw new UsageError("repap train: --out <dir> is required (the folder to save the model in)");
   const epochs = numberOption('train', values, 'epochs', { min: 1, max: 100_000, integer: true, default: 1 });
-  const batchSize = numberOption('train', values, 'batch', { min: 1, max: 100_000, integer: true, default: 32 });
+  const batchSize = numberOption('train', values, 'batch', { min: 1, max: 100_000, integer: true, default: 4 });
   const gridSize = numberOption('train', values, 'grid', { min: 2, max: 10_000, integer: true, default: 50 });
   const sigma = values.sigma === undefined ? undefined : numberOption('train', values, 'sigma', { min: 1e-6, max: 1e3, default: 0 });
   const units = numberOption('train', values, 'units', { min: 1, max: 8192, integer: true, default: 256 });
