@@ -50,6 +50,8 @@ Options:
   --engine <name>        Sampler engine: auto (default: WebAssembly SIMD kernel on the CPU), wasm, js,
                          tfjs (the LSTM steps as tfjs ops on --backend, e.g. webgpu), rerun (re-runs
                          the network on the whole prefix each step, as the original code; slow).
+  --threads <N>          Threads of the wasm engine (default: 2, or 1 on a one-core machine); the
+                         structures are identical for any number of threads.
   --model <dir>          Use another model folder trained on the same 30-atom a-Si cell (default: the
                          embedded model).
   -h, --help             This help.
@@ -128,6 +130,8 @@ Options:
   --engine <name>        Sampler engine: auto (default: WebAssembly SIMD kernel on the CPU), wasm, js,
                          tfjs (the LSTM steps as tfjs ops on --backend, e.g. webgpu), rerun (re-runs
                          the network on the whole prefix each step, as the original code; slow).
+  --threads <N>          Threads of the wasm engine (default: 2, or 1 on a one-core machine); the
+                         structures are identical for any number of threads.
   -h, --help             This help.
 `;
 

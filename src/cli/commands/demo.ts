@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { useBackend, BACKEND_NAMES, type BackendName } from '../../backend/index.js';
 import { ConditionalSampler, type SamplerEngine } from '../../sampling/index.js';
 import { writeExtxyz } from '../../io/index.js';
@@ -56,6 +57,7 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
     out: { type: 'string', short: 'o' },
     backend: { type: 'string' },
     engine: { type: 'string' },
+    threads: { type: 'string' },
     'min-distance': { type: 'string' },
     temperature: { type: 'string' },
     model: { type: 'string' },
@@ -69,6 +71,7 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
   const minDistance = numberOption('demo', values, 'min-distance', { min: 0, max: 10, default: 2 });
   const backend = choiceOption<BackendName>('demo', values, 'backend', BACKEND_NAMES, 'wasm');
   const engine = choiceOption<SamplerEngine>('demo', values, 'engine', ['auto', 'wasm', 'js', 'tfjs', 'rerun'], 'auto');
+  const threads = numberOption('demo', values, 'threads', { min: 1, max: 64, integer: true, default: Math.min(2, availableParallelism()) });
   const outDir = resolve(typeof values.out === 'string' ? values.out : 'repap-out');
   const modelDir = typeof values.model === 'string' ? resolve(values.model) : assetPath('model');
   // The embedded model ships the temperature chosen on validation frames (scripts/evaluate-embedded.ts).
@@ -84,9 +87,11 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
   const model = await loadModel(modelDir);
   const reference = loadEmbeddedReference();
   try {
-    const sampler = new ConditionalSampler(model, { engine });
+    const sampler = new ConditionalSampler(model, { engine, threads });
     const bar1 = new ProgressBar('sampling (no resampling)', n, io.err);
-    const batchSize = Math.min(n, 125);
+    // Results do not depend on the batch size (one random stream per structure); large
+    // batches keep both threads busy.
+    const batchSize = Math.min(n, 500);
     const raw = await sampler.sample(n, { seed, batchSize, minDistance: 0, temperature, onProgress: (d) => bar1.update(d) });
     bar1.finish();
     const bar2 = new ProgressBar(`sampling (min distance ${minDistance} Å)`, n, io.err);
@@ -116,7 +121,7 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
     const report = {
       repapVersion: packageVersion(),
       command: ['repap', 'demo', ...argv].join(' '),
-      settings: { n, temperature, backend: activeBackend, engine: res.stats.engine, ...ev.settings, seed, minDistance },
+      settings: { n, temperature, backend: activeBackend, engine: res.stats.engine, threads, ...ev.settings, seed, minDistance },
       model: modelDir.startsWith(assetPath()) ? 'embedded: assets/a-si-30-sw-300K/model' : modelDir,
       training: trainingProvenance(modelDir),
       reference: 'embedded: assets/a-si-30-sw-300K/reference.f32 (2,000 held-out MD frames)',

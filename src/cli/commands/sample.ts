@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { useBackend, BACKEND_NAMES, type BackendName } from '../../backend/index.js';
 import { ConditionalSampler, type SamplerEngine } from '../../sampling/index.js';
@@ -26,6 +27,7 @@ export async function sampleCommand(argv: string[], io: CliIO): Promise<number> 
     batch: { type: 'string' },
     backend: { type: 'string' },
     engine: { type: 'string' },
+    threads: { type: 'string' },
   }, { min: 1, max: 1, names: '<model>' });
   if (values.help) {
     io.out.write(SAMPLE_HELP);
@@ -38,13 +40,14 @@ export async function sampleCommand(argv: string[], io: CliIO): Promise<number> 
   const batchSize = numberOption('sample', values, 'batch', { min: 1, max: 100_000, integer: true, default: 100 });
   const backend = choiceOption<BackendName>('sample', values, 'backend', BACKEND_NAMES, 'wasm');
   const engine = choiceOption<SamplerEngine>('sample', values, 'engine', ['auto', 'wasm', 'js', 'tfjs', 'rerun'], 'auto');
+  const threads = numberOption('sample', values, 'threads', { min: 1, max: 64, integer: true, default: Math.min(2, availableParallelism()) });
   const out = resolve(typeof values.out === 'string' ? values.out : 'generated.extxyz');
   const dir = requireInput('sample', positionals[0], 'model folder', 'directory');
   requireInput('sample', resolve(dir, 'model.json'), 'model file');
   await useBackend(backend);
   const model = await loadModel(dir);
   try {
-    const sampler = new ConditionalSampler(model, { engine });
+    const sampler = new ConditionalSampler(model, { engine, threads });
     const bar = new ProgressBar('sampling', n, io.err);
     const { trajectory, stats } = await sampler.sample(n, {
       seed,
