@@ -91,34 +91,25 @@ function hardSigmoid(x: number): number {
 }
 
 /**
- * The LSTM stack + read-out in plain JavaScript on typed arrays: the input
- * projection of layer 1 is a gather of kernel rows (the input is a sum of
- * one-hots), then per step one recurrent product per layer. Portable
- * reference; about 1 GFLOP/s.
+ * Per-row LSTM state (h then c of every layer) kept in one host array, with the
+ * row bookkeeping a {@link StepEngine} needs; the engines that step on the host
+ * or read their state back every step extend it.
  */
-export class JsStackEngine implements StepEngine {
-  /** `'js'`. */
-  readonly name: string = 'js';
-  private state = new Float32Array(0);
-  private rows = 0;
-  private readonly stateSize: number;
-  private readonly offsets: number[] = [];
-  private readonly z: Float32Array;
-  private readonly idx = new Int32Array(4096);
-  private readonly act: Float32Array;
+export abstract class HostStateEngine {
+  protected state = new Float32Array(0);
+  protected rows = 0;
+  /** Floats of state per row. */
+  protected readonly stateSize: number;
+  /** Offset of each layer's h (its c follows) within a row's state. */
+  protected readonly offsets: number[] = [];
 
-  /** @param weights validated with {@link checkStackWeights}. */
-  constructor(private readonly weights: RecurrentStackWeights, private readonly codec: TokenCodec) {
+  constructor(units: readonly number[]) {
     let s = 0;
-    let maxU = 0;
-    for (const L of weights.layers) {
+    for (const u of units) {
       this.offsets.push(s);
-      s += 2 * L.units; // h then c
-      maxU = Math.max(maxU, L.units);
+      s += 2 * u; // h then c
     }
     this.stateSize = s;
-    this.z = new Float32Array(4 * maxU);
-    this.act = new Float32Array(maxU);
   }
 
   ensureRows(rows: number): void {
@@ -136,6 +127,34 @@ export class JsStackEngine implements StepEngine {
   copyRows(from: number, to: number, n: number): void {
     const S = this.stateSize;
     this.state.copyWithin(to * S, from * S, (from + n) * S);
+  }
+
+  /** Frees the host state. */
+  protected releaseState(): void {
+    this.state = new Float32Array(0);
+    this.rows = 0;
+  }
+}
+
+/**
+ * The LSTM stack + read-out in plain JavaScript on typed arrays: the input
+ * projection of layer 1 is a gather of kernel rows (the input is a sum of
+ * one-hots), then per step one recurrent product per layer. Portable
+ * reference; about 1 GFLOP/s.
+ */
+export class JsStackEngine extends HostStateEngine implements StepEngine {
+  /** `'js'`. */
+  readonly name: string = 'js';
+  private readonly z: Float32Array;
+  private readonly idx = new Int32Array(4096);
+  private readonly act: Float32Array;
+
+  /** @param weights validated with {@link checkStackWeights}. */
+  constructor(private readonly weights: RecurrentStackWeights, private readonly codec: TokenCodec) {
+    super(weights.layers.map((L) => L.units));
+    const maxU = Math.max(...weights.layers.map((L) => L.units));
+    this.z = new Float32Array(4 * maxU);
+    this.act = new Float32Array(maxU);
   }
 
   step(r0: number, n: number, step: number, cells: Int32Array, out: Float32Array): void {
@@ -204,7 +223,6 @@ export class JsStackEngine implements StepEngine {
   }
 
   dispose(): void {
-    this.state = new Float32Array(0);
-    this.rows = 0;
+    this.releaseState();
   }
 }

@@ -13,16 +13,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TokenCodec } from '../encoding/types.js';
 import type { RecurrentStackWeights } from '../model/weights.js';
-import { outputActivation, type StepEngine } from './engine.js';
+import { HostStateEngine, outputActivation, type StepEngine } from './engine.js';
 
 /** LSTM stack + read-out stepped with tfjs ops (any backend). */
-export class TfjsStackEngine implements StepEngine {
+export class TfjsStackEngine extends HostStateEngine implements StepEngine {
   /** `'tfjs-<backend>'`. */
   readonly name: string;
-  private state = new Float32Array(0);
-  private rows = 0;
-  private readonly stateSize: number;
-  private readonly offsets: number[] = [];
   private readonly idx = new Int32Array(4096);
   private weights: { k: tf.Tensor2D; r: tf.Tensor2D; b: tf.Tensor1D; U: number; hard: boolean }[] = [];
   private dense: tf.Tensor2D | null = null;
@@ -47,14 +43,9 @@ export class TfjsStackEngine implements StepEngine {
     private readonly codec: TokenCodec,
     options: { asyncReads?: boolean } = {},
   ) {
+    super(w.layers.map((L) => L.units));
     this.name = `tfjs-${tf.getBackend()}`;
     if (options.asyncReads ?? !syncReadsPossible()) this.stepAsync = (r0, n, step, cells, out) => this.readAsync(r0, n, step, cells, out);
-    let s = 0;
-    for (const L of w.layers) {
-      this.offsets.push(s);
-      s += 2 * L.units;
-    }
-    this.stateSize = s;
     this.weights = w.layers.map((L) => ({
       k: tf.tensor2d(L.kernel, [L.inputDim, 4 * L.units]),
       r: tf.tensor2d(L.recurrentKernel, [L.units, 4 * L.units]),
@@ -65,23 +56,6 @@ export class TfjsStackEngine implements StepEngine {
     const last = w.layers[w.layers.length - 1].units;
     this.dense = tf.tensor2d(w.readout.kernel, [last, w.readout.outDim]);
     this.denseBias = w.readout.bias ? tf.tensor1d(w.readout.bias) : null;
-  }
-
-  ensureRows(rows: number): void {
-    if (rows <= this.rows) return;
-    const next = new Float32Array(rows * this.stateSize);
-    next.set(this.state);
-    this.state = next;
-    this.rows = rows;
-  }
-
-  reset(r0: number, n: number): void {
-    this.state.fill(0, r0 * this.stateSize, (r0 + n) * this.stateSize);
-  }
-
-  copyRows(from: number, to: number, n: number): void {
-    const S = this.stateSize;
-    this.state.copyWithin(to * S, from * S, (from + n) * S);
   }
 
   step(r0: number, n: number, step: number, cells: Int32Array, out: Float32Array): void {
@@ -181,8 +155,7 @@ export class TfjsStackEngine implements StepEngine {
     this.denseBias?.dispose();
     this.dense = null;
     this.denseBias = null;
-    this.state = new Float32Array(0);
-    this.rows = 0;
+    this.releaseState();
   }
 }
 
