@@ -4,7 +4,7 @@
  * @module
  */
 import type { Trajectory } from '../structure/trajectory.js';
-import { imageGeometry, translationsWithin } from './geometry.js';
+import { fractionalInto, imageGeometry, translationsWithin } from './geometry.js';
 import { checkFrameFinite, checkTrajectory, selectFrames, type FrameSelection } from './validate.js';
 
 const FN = 'minimumDistances';
@@ -53,13 +53,7 @@ export function minimumDistances(trajectory: Trajectory, options: MinimumDistanc
     const frame = frames[f];
     checkFrameFinite(FN, positions, frame, nAtoms);
     const base = frame * nAtoms * 3;
-    for (let i = 0; i < nAtoms; i++) {
-      const o = base + 3 * i;
-      const x = positions[o], y = positions[o + 1], z = positions[o + 2];
-      u[i] = x * m[0] + y * m[3] + z * m[6];
-      v[i] = x * m[1] + y * m[4] + z * m[7];
-      w[i] = x * m[2] + y * m[5] + z * m[8];
-    }
+    fractionalInto(positions, base, nAtoms, null, m, u, v, w);
     let best2 = selfMin * selfMin;
     for (let i = 0; i < nAtoms; i++) {
       for (let j = i + 1; j < nAtoms; j++) {

@@ -195,3 +195,21 @@ export function selfImageDistances(geom: ImageGeometry, reach: number): Float64A
   for (let i = 1; i < t.count; i++) if (t.norms[i] < reach) out.push(t.norms[i]);
   return Float64Array.from(out);
 }
+
+/**
+ * Fractional coordinates of one frame's atoms, as three flat arrays:
+ * `(u, v, w)[i] = position of atom (idx ? idx[i] : i) · inverse`, reading
+ * `pos` from `base` (frame offset). Allocates nothing.
+ */
+export function fractionalInto(
+  pos: ArrayLike<number>, base: number, count: number, idx: Int32Array | null, m: Float64Array,
+  u: Float64Array, v: Float64Array, w: Float64Array,
+): void {
+  for (let i = 0; i < count; i++) {
+    const o = base + (idx ? idx[i] : i) * 3;
+    const x = pos[o], y = pos[o + 1], z = pos[o + 2];
+    u[i] = x * m[0] + y * m[3] + z * m[6];
+    v[i] = x * m[1] + y * m[4] + z * m[7];
+    w[i] = x * m[2] + y * m[5] + z * m[8];
+  }
+}

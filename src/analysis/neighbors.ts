@@ -6,7 +6,7 @@
  * @module
  */
 import type { Positions } from '../structure/trajectory.js';
-import { translationsWithin, zeroTranslation, type ImageGeometry, type Translations } from './geometry.js';
+import { fractionalInto, translationsWithin, zeroTranslation, type ImageGeometry, type Translations } from './geometry.js';
 
 /**
  * A full (both directions) neighbour list in CSR form, rebuilt per frame into
@@ -91,13 +91,7 @@ export class NeighborList {
     const { nAtoms, geom, cutoff, u, v, w } = this;
     const m = geom.inverse, b = geom.basis;
     const base = frame * nAtoms * 3;
-    for (let i = 0; i < nAtoms; i++) {
-      const o = base + 3 * i;
-      const x = positions[o], y = positions[o + 1], z = positions[o + 2];
-      u[i] = x * m[0] + y * m[3] + z * m[6];
-      v[i] = x * m[1] + y * m[4] + z * m[7];
-      w[i] = x * m[2] + y * m[5] + z * m[8];
-    }
+    fractionalInto(positions, base, nAtoms, null, m, u, v, w);
     const pu = geom.periodic[0] ? 1 : 0, pv = geom.periodic[1] ? 1 : 0, pw = geom.periodic[2] ? 1 : 0;
     const c2 = cutoff * cutoff;
     const { vectors: tv, norms: tn, count: tc } = this.trans;

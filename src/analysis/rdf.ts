@@ -4,7 +4,7 @@
  * @module
  */
 import type { Trajectory } from '../structure/trajectory.js';
-import { imageGeometry, selfImageDistances, translationsWithin, zeroTranslation } from './geometry.js';
+import { fractionalInto, imageGeometry, selfImageDistances, translationsWithin, zeroTranslation } from './geometry.js';
 import {
   atomsOfSpecies,
   checkFrameFinite,
@@ -209,8 +209,8 @@ export function radialDistribution(trajectory: Trajectory, options: RdfOptions):
     for (let f = 0; f < frames.length; f++) {
       const frame = frames[f];
       checkFrameFinite(FN, positions, frame, nAtoms);
-      gatherFractional(positions, frame * nAtoms * 3, groupA, geom.inverse, x1, y1, z1);
-      if (!same) gatherFractional(positions, frame * nAtoms * 3, groupB, geom.inverse, x2, y2, z2);
+      fractionalInto(positions, frame * nAtoms * 3, groupA.length, groupA, geom.inverse, x1, y1, z1);
+      if (!same) fractionalInto(positions, frame * nAtoms * 3, groupB.length, groupB, geom.inverse, x2, y2, z2);
       countGeneral(
         x1, y1, z1, nA, x2, y2, z2, nB, same, px ? 1 : 0, py ? 1 : 0, pz ? 1 : 0,
         geom.basis, trans.vectors, trans.norms, trans.count, rMax, r2, invDr, counts,
@@ -284,19 +284,6 @@ function gatherWrapped(
     x[i] = a - Lx * Math.floor(a * ix);
     y[i] = b - Ly * Math.floor(b * iy);
     z[i] = c - Lz * Math.floor(c * iz);
-  }
-}
-
-function gatherFractional(
-  pos: ArrayLike<number>, base: number, idx: Int32Array, m: Float64Array,
-  u: Float64Array, v: Float64Array, w: Float64Array,
-): void {
-  for (let i = 0; i < idx.length; i++) {
-    const o = base + idx[i] * 3;
-    const x = pos[o], y = pos[o + 1], z = pos[o + 2];
-    u[i] = x * m[0] + y * m[3] + z * m[6];
-    v[i] = x * m[1] + y * m[4] + z * m[7];
-    w[i] = x * m[2] + y * m[5] + z * m[8];
   }
 }
 
