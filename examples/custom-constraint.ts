@@ -3,7 +3,8 @@
  * `cutoff` Å (a maximum coordination number), checked together with the
  * default 2.0 Å minimum distance. Run: `npx tsx examples/custom-constraint.ts`.
  */
-import { AxisProjectionEncoder, ConditionalSampler, RePAPModel, useBackend, type Constraint, type Trajectory } from '../src/index.js';
+import { ConditionalSampler, type Constraint } from '../src/index.js';
+import { trainToyModel } from './toy-model.js';
 
 function maxCoordination(maxCN: number, cutoff: number): Constraint {
   const c2 = cutoff * cutoff;
@@ -27,20 +28,7 @@ function maxCoordination(maxCN: number, cutoff: number): Constraint {
   };
 }
 
-// toy training data: diamond Si (8 atoms, a = 5.431 Å) with thermal noise
-const a = 5.431, basis = [[0, 0, 0], [0, 2, 2], [2, 0, 2], [2, 2, 0], [1, 1, 1], [1, 3, 3], [3, 1, 3], [3, 3, 1]];
-let seed = 1;
-const noise = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.2;
-const frames = 64;
-const positions = Float64Array.from({ length: frames * 24 }, (_, i) => (basis[Math.floor(i / 3) % 8][i % 3] * a) / 4 + noise() + 0.3);
-const data: Trajectory = {
-  nFrames: frames, nAtoms: 8, positions, cell: [[a, 0, 0], [0, a, 0], [0, 0, a]], pbc: [true, true, true],
-  species: Array(8).fill('Si'), info: Array.from({ length: frames }, () => ({})),
-};
-
-await useBackend('cpu');
-const model = RePAPModel.create(AxisProjectionEncoder.fit(data, { gridSize: 27 }), { units: 32 });
-await model.train(data, { epochs: 3, batchSize: 16 });
+const model = await trainToyModel();
 const { stats } = await new ConditionalSampler(model).sample(20, {
   seed: 3, minDistance: 2.0, maxTries: 50, constraints: [maxCoordination(4, 2.6)],
 });
