@@ -135,4 +135,12 @@ describe('examples', () => {
     expect(out).toMatch(/Err_RDF vs MD \(poster, 1\/k\)/);
     expect(existsSync(join(dir, 'example-out/rdf.svg'))).toBe(true);
   });
+  it('custom-sampler.ts samples 20 structures with its min-p strategy', () => {
+    const out = execFileSync(tsx, [join(root, 'examples/custom-sampler.ts')], { cwd: root, encoding: 'utf8' });
+    expect(out).toMatch(/^20 structures with [\w-]+; replacement rate \d+(\.\d)?%$/m);
+  });
+  it('custom-constraint.ts leaves no structure violating its constraints', () => {
+    const out = execFileSync(tsx, [join(root, 'examples/custom-constraint.ts')], { cwd: root, encoding: 'utf8' });
+    expect(out).toMatch(/replacement rate \d+(\.\d)?%, still violating: 0 of 20/);
+  });
 });
