@@ -47,12 +47,11 @@ const grid = Number(values.grid);
 const L = md.cell![0][0];
 const sigma = Number(values['sigma-cells']) * (L / grid);
 const trainFrames = Int32Array.from({ length: Math.floor(nFrames * 0.8) }, (_, i) => i);
-const encoder = AxisProjectionEncoder.fit(md, { gridSize: grid, sigma }, trainFrames);
 const seed = Number(values.seed);
 // --resume DIR continues from a saved checkpoint (weights; the optimiser state starts afresh).
 const model = values.resume
   ? await loadModel(values.resume)
-  : RePAPModel.create(encoder, {
+  : RePAPModel.create(AxisProjectionEncoder.fit(md, { gridSize: grid, sigma }, trainFrames), {
       units: Number(values.units),
       learningRate: Number(values.lr),
       optimizer: values.optimizer as 'rmsprop',
@@ -72,7 +71,7 @@ mkdirSync(values.out!, { recursive: true });
 const command = `npx tsx scripts/train-embedded.ts ${process.argv.slice(2).join(' ')}`.trim();
 for (let epoch = 0; epoch < epochs && !controller.signal.aborted; epoch++) {
   const history = await model.train(
-    { coords: coords.subarray(0, (trainFrames.length + Number(values['val-frames'])) * encoder.sequenceLength), cell: md.cell, pbc: md.pbc },
+    { coords: coords.subarray(0, (trainFrames.length + Number(values['val-frames'])) * model.codec.sequenceLength), cell: md.cell, pbc: md.pbc },
     {
       epochs: 1,
       batchSize: Number(values.batch),
@@ -107,7 +106,14 @@ for (let epoch = 0; epoch < epochs && !controller.signal.aborted; epoch++) {
         seed,
         data: 'a-si-30-sw-300K.positions.f32 (LAMMPS Stillinger-Weber a-Si, 30 atoms, 300 K), first ' + nFrames + ' frames',
         split: history.split,
-        encoder: { gridSize: grid, sigma, sigmaCells: Number(values['sigma-cells']), normalization: 'peak', ordering: 'origin' },
+        // From the model itself, so a resumed run records what it trains, whatever its flags say.
+        encoder: {
+          gridSize: model.codec.gridSize,
+          sigma: model.codec.config.sigma,
+          sigmaCells: model.codec.config.sigma / model.codec.cellWidth(0),
+          normalization: model.codec.config.normalization,
+          ordering: model.codec.orderingRule,
+        },
         network: model.config,
         batchSize: Number(values.batch),
         epochs: epochsDone,
