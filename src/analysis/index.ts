@@ -13,3 +13,6 @@ export * from './distances.js';
 export * from './coordination.js';
 export * from './bond-angles.js';
 export * from './stillinger-weber.js';
+export { flatCell, checkPotentialSpecies } from './potential.js';
+export type { Potential } from './potential.js';
+export type { RelaxOptions, RelaxFrames, RelaxResult } from './relax.js';
