@@ -71,13 +71,25 @@ describe('seeding', () => {
     expect(parts).toEqual(Array.from(whole.trajectory.positions));
   });
 
-  it('the js and wasm engines agree', async () => {
-    const a = await new ConditionalSampler(src, { engine: 'js' }).sample(20, { seed: 9, minDistance: 0 });
-    const b = await new ConditionalSampler(src, { engine: 'wasm' }).sample(20, { seed: 9, minDistance: 0 });
-    let same = 0;
-    for (let i = 0; i < a.trajectory.positions.length; i++) if (a.trajectory.positions[i] === b.trajectory.positions[i]) same++;
-    // float rounding may flip a rare draw at a bin edge; nearly all coordinates agree
-    expect(same / a.trajectory.positions.length).toBeGreaterThan(0.95);
+  it('the js and wasm engines agree: per-step distributions within 1e-6, the same seed gives identical structures', async () => {
+    // The two engines sum the LSTM products in different orders (scalar vs 4-lane SIMD), so a per-step
+    // probability may differ by a few float32 ulps (measured: at most 1.5e-8). A draw can only come out
+    // differently when its uniform number falls within that distance of a cumulative bin edge: with the
+    // bound below, at most G * 1e-6 = 8e-6 per draw, about 0.01 expected flips over the 1,500 draws of
+    // 100 structures. For a fixed seed the outcome is deterministic, so every coordinate must be equal.
+    const T = src.codec.sequenceLength;
+    const cells = Int32Array.from({ length: T }, (_, t) => (t * 5 + 1) % 8);
+    const pj = new ConditionalSampler(src, { engine: 'js' }).probabilities(cells);
+    const pw = new ConditionalSampler(src, { engine: 'wasm' }).probabilities(cells);
+    let worst = 0;
+    for (let i = 0; i < pj.length; i++) worst = Math.max(worst, Math.abs(pj[i] - pw[i]));
+    expect(worst).toBeLessThan(1e-6);
+    const a = await new ConditionalSampler(src, { engine: 'js' }).sample(100, { seed: 9, minDistance: 0 });
+    const b = await new ConditionalSampler(src, { engine: 'wasm' }).sample(100, { seed: 9, minDistance: 0 });
+    expect(a.trajectory.positions.length).toBe(100 * 5 * 3);
+    let differ = 0;
+    for (let i = 0; i < a.trajectory.positions.length; i++) if (a.trajectory.positions[i] !== b.trajectory.positions[i]) differ++;
+    expect(differ).toBe(0);
   });
 });
 
