@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applyTemperature, argMax, drawFromCumulative, greedySampler, multinomialSampler, nucleusSampler, topKSampler,
-} from '../../src/sampling/index.js';
+import { drawFromCumulative, greedySampler, multinomialSampler, nucleusSampler, topKSampler } from '../../src/sampling/index.js';
+import { applyTemperature, argMax } from '../../src/sampling/token-sampler.js';
 import { structureRandom, structureSeed } from '../../src/sampling/rng.js';
 
 const probs = Float32Array.from([0.05, 0.4, 0.1, 0.25, 0.2]);
@@ -70,12 +69,54 @@ describe('token samplers', () => {
   });
 
   it('structure streams are deterministic and distinct', () => {
-    const a = structureRandom(5, 0), b = structureRandom(5, 0), c = structureRandom(5, 1), d = structureRandom(6, 0);
-    const xa = [a(), a(), a()];
-    expect([b(), b(), b()]).toEqual(xa);
-    expect(c()).not.toBe(xa[0]);
-    expect(d()).not.toBe(xa[0]);
-    expect(structureSeed(5, 0, 1)).not.toBe(structureSeed(5, 0, 0));
-    for (const x of xa) expect(x >= 0 && x < 1).toBe(true);
+    const a = structureRandom(5, 0), b = structureRandom(5, 0);
+    const xa = Array.from({ length: 200 }, () => a());
+    expect(Array.from({ length: 200 }, () => b())).toEqual(xa);
+  });
+
+  it('streams of different seeds, structures and stream ids share no draw, are uncorrelated and uniform', () => {
+    // 4 seeds (two differ only above bit 32) x 60 structures x 2 streams = 480 streams of 400 draws each
+    const seeds = [0, 5, 5 + 2 ** 32, 123456789];
+    const n = 400;
+    const streams: Float64Array[] = [];
+    const seedsSeen = new Set<number>();
+    for (const seed of seeds) {
+      for (let index = 0; index < 60; index++) {
+        for (let stream = 0; stream < 2; stream++) {
+          seedsSeen.add(structureSeed(seed, index, stream));
+          const r = structureRandom(seed, index, stream);
+          streams.push(Float64Array.from({ length: n }, () => r()));
+        }
+      }
+    }
+    // every (seed, structure, stream) gets its own 32-bit seed
+    expect(seedsSeen.size).toBe(streams.length);
+    // no value repeats across all 192,000 draws (53-bit floats: a repeat means two streams coincide)
+    const values = new Set<number>();
+    for (const s of streams) for (const x of s) values.add(x);
+    expect(values.size).toBe(streams.length * n);
+    // neighbouring streams (next structure, other stream id, other seed) are uncorrelated:
+    // |Pearson r| of n pairs has standard deviation 1/sqrt(n) = 0.05; 0.25 is 5 sigma
+    const corr = (x: Float64Array, y: Float64Array): number => {
+      let mx = 0, my = 0;
+      for (let i = 0; i < n; i++) { mx += x[i]; my += y[i]; }
+      mx /= n; my /= n;
+      let sxy = 0, sxx = 0, syy = 0;
+      for (let i = 0; i < n; i++) { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) ** 2; syy += (y[i] - my) ** 2; }
+      return sxy / Math.sqrt(sxx * syy);
+    };
+    let worst = 0;
+    for (let k = 0; k + 1 < streams.length; k++) worst = Math.max(worst, Math.abs(corr(streams[k], streams[k + 1])));
+    for (let k = 0; k + 120 < streams.length; k += 7) worst = Math.max(worst, Math.abs(corr(streams[k], streams[k + 120])));
+    expect(worst).toBeLessThan(0.25);
+    // pooled, the draws are uniform on [0, 1): chi-square over 20 bins, df 19 (0.999 quantile 43.8)
+    const bins = new Float64Array(20);
+    let outside = 0;
+    for (const s of streams) for (const x of s) { if (x >= 0 && x < 1) bins[Math.floor(x * 20)]++; else outside++; }
+    expect(outside).toBe(0);
+    const expected = (streams.length * n) / 20;
+    let chi2 = 0;
+    for (const c of bins) chi2 += (c - expected) ** 2 / expected;
+    expect(chi2).toBeLessThan(43.8);
   });
 });
