@@ -5,14 +5,21 @@
  *
  * @module
  */
-export * from './rdf.js';
+export { radialDistribution } from './rdf.js';
+export type { RdfNormalization, RdfOptions, RdfResult } from './rdf.js';
 export type { FrameSelection, FrameSlice } from './validate.js';
-export * from './rdf-error.js';
-export * from './peaks.js';
-export * from './distances.js';
-export * from './coordination.js';
-export * from './bond-angles.js';
-export * from './stillinger-weber.js';
+export { rdfError } from './rdf-error.js';
+export type { RdfCurve, RdfCurveObject, RdfErrorOptions, RdfErrorWeighting } from './rdf-error.js';
+export { rdfPeaks } from './peaks.js';
+export type { RdfPeaks, RdfPeaksOptions } from './peaks.js';
+export { minimumDistances } from './distances.js';
+export type { MinimumDistanceOptions } from './distances.js';
+export { coordinationHistogram, coordinationNumbers } from './coordination.js';
+export type { CoordinationOptions } from './coordination.js';
+export { bondAngleDistribution } from './bond-angles.js';
+export type { BondAngleDistribution, BondAngleOptions } from './bond-angles.js';
+export { SILICON_SW, stillingerWeberEnergy } from './stillinger-weber.js';
+export type { StillingerWeberOptions, StillingerWeberParams } from './stillinger-weber.js';
 export { flatCell, checkPotentialSpecies } from './potential.js';
 export type { Potential } from './potential.js';
 export type { RelaxOptions, RelaxFrames, RelaxResult } from './relax.js';

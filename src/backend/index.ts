@@ -4,5 +4,7 @@
  *
  * @module
  */
-export * from './names.js';
-export * from './use-backend.js';
+export { BACKEND_NAMES, BACKEND_PACKAGES, NODE_WEBGPU_PACKAGE, TFJS_VERSION, isBackendName } from './names.js';
+export type { BackendName } from './names.js';
+export { probeBackend, useBackend } from './use-backend.js';
+export type { BackendProbe, UseBackendOptions, WasmBinaryName } from './use-backend.js';

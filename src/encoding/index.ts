@@ -1,6 +1,7 @@
 /** Axis-projection encoding of atomic structures into RePAP token sequences (no tfjs). @module */
-export type * from './types.js';
-export * from './config.js';
-export * from './ordering.js';
-export * from './gaussian.js';
-export * from './encoder.js';
+export type { TokenCodec } from './types.js';
+export { DEFAULT_ENCODER_CONFIG } from './config.js';
+export type { AxisRange, EncoderConfig, EncoderJSON, OrderingRule, ResolvedEncoderConfig, StepEncoding } from './config.js';
+export { atomOrdering, meanPositions, orderingDistances } from './ordering.js';
+export { AxisProjectionEncoder } from './encoder.js';
+export type { EncodedBatch, EncodedBatchBuffers, EncodedBatchWithRows } from './encoder.js';

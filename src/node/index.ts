@@ -1,4 +1,4 @@
 /** @module */
-export {};
-export * from './trajectory-files.js';
-export * from './model-files.js';
+export { formatFromPath, loadTrajectory, saveTrajectory } from './trajectory-files.js';
+export type { LoadTrajectoryOptions, SaveTrajectoryOptions, TrajectoryFormat } from './trajectory-files.js';
+export { MODEL_FILES, loadModel, saveModel } from './model-files.js';

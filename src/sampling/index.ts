@@ -1,7 +1,9 @@
 /** Generation: ConditionalSampler, token-drawing strategies, constraints. @module */
-export * from './conditional-sampler.js';
-export * from './token-sampler.js';
-export * from './constraint.js';
-export { structureRandom, structureSeed } from './rng.js';
+export { ConditionalSampler } from './conditional-sampler.js';
+export type { ConditionalSamplerOptions, SampleOptions, SampleResult, SampleStats, SamplerEngine } from './conditional-sampler.js';
+export { drawFromCumulative, greedySampler, multinomialSampler, nucleusSampler, topKSampler } from './token-sampler.js';
+export type { TokenSampler } from './token-sampler.js';
+export { MinimumDistance, PairMetric } from './constraint.js';
+export type { Constraint, ConstraintContext } from './constraint.js';
 export type { StepEngine } from './engine.js';
 export { wasmSimdSupported, wasmRelaxedSimdSupported } from './wasm-engine.js';

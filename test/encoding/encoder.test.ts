@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AxisProjectionEncoder, gaussianTargetInto, type EncoderJSON } from '../../src/encoding/index.js';
+import { AxisProjectionEncoder, type EncoderJSON } from '../../src/encoding/index.js';
+import { gaussianTargetInto } from '../../src/encoding/gaussian.js';
 import { cubic, loadASi30, makeTrajectory } from './helpers.js';
 
 const L = 8.43656254268594;

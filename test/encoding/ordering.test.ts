@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { AxisProjectionEncoder, meanPositions, orderingDistances, stableArgsort } from '../../src/encoding/index.js';
+import { AxisProjectionEncoder, meanPositions, orderingDistances } from '../../src/encoding/index.js';
+import { stableArgsort } from '../../src/encoding/ordering.js';
 import { F32, cubic, loadASi30, makeTrajectory } from './helpers.js';
 
 const N_FRAMES = 300;

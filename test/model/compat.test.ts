@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ensureLayersCompat, ensureGradients } from '../../src/model/index.js';
+import { ensureLayersCompat } from '../../src/model/tfjs-compat.js';
+import { ensureGradients } from '../../src/model/gradients.js';
 
 describe('tfjs-layers on plain tfjs-core (Node)', () => {
   it("a default LSTM (orthogonal initializer, chained tensor methods) builds, predicts and trains after ensureLayersCompat()", async () => {

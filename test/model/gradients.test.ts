@@ -1,13 +1,8 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { AxisProjectionEncoder } from '../../src/encoding/index.js';
-import {
-  RePAPModel,
-  stackLoss,
-  stackLossAndGradients,
-  type StackTensors,
-  type StackBatch,
-} from '../../src/model/index.js';
+import { RePAPModel } from '../../src/model/index.js';
+import { stackLoss, stackLossAndGradients, type StackTensors, type StackBatch } from '../../src/model/lstm-stack.js';
 import { stackTensorsOf } from '../../src/model/network.js';
 import { TimeMajorBatcher } from '../../src/model/batches.js';
 import { toyTrajectory, useTf } from './fixtures.js';

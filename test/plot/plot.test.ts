@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeXml, formatNumber, formatTable, lineChart, niceTicks } from '../../src/plot/index.js';
+import { formatNumber, formatTable, lineChart } from '../../src/plot/index.js';
+import { escapeXml, niceTicks } from '../../src/plot/svg.js';
 
 /** Parses the `d` attribute of the n-th curve path into [x, y] points. */
 function pathPoints(svg: string, n: number): [number, number][] {
