@@ -64,7 +64,10 @@ export {
   radialDistribution,
   rdfError,
   rdfPeaks,
+  parseStillingerWeber,
+  stillingerWeber,
   stillingerWeberEnergy,
+  stillingerWeberForces,
 } from './analysis/index.js';
 export type {
   BondAngleDistribution,
@@ -73,6 +76,7 @@ export type {
   FrameSelection,
   FrameSlice,
   MinimumDistanceOptions,
+  EnergyAndForces,
   Potential,
   RdfCurve,
   RdfCurveObject,

@@ -86,8 +86,8 @@ export class NeighborList {
     this.pr = gi(this.pr, Float64Array);
   }
 
-  /** Rebuilds the list for one frame of `positions`. */
-  build(positions: Positions, frame: number): void {
+  /** Rebuilds the list for one frame of `positions` (flat, frame-major; `frame` 0 for a single frame). */
+  build(positions: Positions | ArrayLike<number>, frame: number): void {
     const { nAtoms, geom, cutoff, u, v, w } = this;
     const m = geom.inverse, b = geom.basis;
     const base = frame * nAtoms * 3;

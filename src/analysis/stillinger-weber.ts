@@ -1,11 +1,15 @@
 /**
- * Stillinger-Weber potential energy (silicon), per frame.
+ * Stillinger-Weber potential (silicon): energy and analytic forces, per frame,
+ * with every periodic image and triclinic cells. One kernel serves
+ * {@link stillingerWeberEnergy}, {@link stillingerWeberForces} and the
+ * {@link Potential} that {@link stillingerWeber} returns.
  *
  * @module
  */
-import type { Trajectory } from '../structure/trajectory.js';
+import type { Cell, Trajectory } from '../structure/trajectory.js';
 import { imageGeometry } from './geometry.js';
 import { NeighborList } from './neighbors.js';
+import { checkPotentialSpecies, type Potential } from './potential.js';
 import { checkFrameFinite, checkTrajectory, selectFrames, type FrameSelection } from './validate.js';
 
 const FN = 'stillingerWeberEnergy';
@@ -63,6 +67,184 @@ export interface StillingerWeberOptions {
   readonly frames?: FrameSelection;
 }
 
+/** Energy and forces of one frame ({@link stillingerWeberForces}). */
+export interface EnergyAndForces {
+  /** Potential energy of the frame, eV. */
+  readonly energy: number;
+  /** Forces -dE/dx, eV/Å, flat x y z per atom (length 3N). */
+  readonly forces: Float64Array;
+}
+
+/** Merges and checks parameters; throws naming `fn` and the parameter. */
+function resolveParams(fn: string, params: Partial<StillingerWeberParams>): StillingerWeberParams {
+  if (params === null || typeof params !== 'object') throw new Error(`${fn}: params is ${String(params)}; expected an object of Stillinger-Weber parameters (or nothing for silicon)`);
+  const P = { ...SILICON_SW, ...params };
+  for (const key of Object.keys(SILICON_SW) as (keyof StillingerWeberParams)[]) {
+    const v = P[key];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${fn}: params.${key} = ${String(v)}; expected a finite number`);
+  }
+  for (const key of ['epsilon', 'sigma', 'a'] as const) {
+    if (!(P[key] > 0)) throw new Error(`${fn}: params.${key} = ${P[key]}; expected a number > 0`);
+  }
+  return P;
+}
+
+/** Two atoms closer than this (Å) are reported as overlapping. */
+const OVERLAP = 1e-8;
+
+/**
+ * The Stillinger-Weber kernel: a neighbour list for one cell (rebuilt when the
+ * cell, pbc or atom count changes) and per-entry scratch arrays that grow only
+ * when a frame has more neighbours than any before. No allocation per frame,
+ * pair or triplet.
+ *
+ * @internal
+ */
+export class StillingerWeberKernel {
+  private list: NeighborList | null = null;
+  private readonly key = new Float64Array(13);
+  private ex = new Float64Array(64);
+  private dex = new Float64Array(64);
+  private readonly rc: number;
+
+  constructor(readonly params: StillingerWeberParams, private readonly name: string) {
+    this.rc = params.a * params.sigma;
+  }
+
+  /** Interaction cutoff aσ, Å. */
+  get cutoff(): number {
+    return this.rc;
+  }
+
+  /** Makes the neighbour list for this cell (9 numbers, rows), pbc and atom count. */
+  prepare(fn: string, cell: ArrayLike<number> | null, pbc: readonly [boolean, boolean, boolean], nAtoms: number): void {
+    const key = this.key;
+    let same = this.list !== null && key[9] === (pbc[0] ? 1 : 0) && key[10] === (pbc[1] ? 1 : 0) && key[11] === (pbc[2] ? 1 : 0) && key[12] === nAtoms;
+    if (same) {
+      if (cell === null) same = Number.isNaN(key[0]);
+      else for (let k = 0; k < 9 && same; k++) same = key[k] === cell[k];
+    }
+    if (same) return;
+    let c: Cell | null = null;
+    if (cell !== null) {
+      if (typeof cell.length !== 'number' || cell.length !== 9) {
+        throw new Error(`${fn}: cell has ${String(cell.length)} numbers; expected 9 (lattice vectors a, b, c as rows, Å)`);
+      }
+      c = [
+        [cell[0], cell[1], cell[2]],
+        [cell[3], cell[4], cell[5]],
+        [cell[6], cell[7], cell[8]],
+      ];
+    }
+    const geom = imageGeometry(fn, c, [!!pbc[0], !!pbc[1], !!pbc[2]]);
+    this.list = new NeighborList(geom, this.rc, nAtoms);
+    for (let k = 0; k < 9; k++) key[k] = cell === null ? NaN : cell[k];
+    key[9] = pbc[0] ? 1 : 0;
+    key[10] = pbc[1] ? 1 : 0;
+    key[11] = pbc[2] ? 1 : 0;
+    key[12] = nAtoms;
+  }
+
+  /**
+   * Energy (eV) of frame `frame` of `positions` (after {@link prepare}); writes
+   * forces (eV/Å) into `forces` when given. Throws for overlapping atoms.
+   */
+  evaluate(positions: ArrayLike<number>, frame: number, nAtoms: number, forces: Float64Array | null): number {
+    const list = this.list!;
+    list.build(positions, frame);
+    const { start, index, dx, dy, dz, r } = list;
+    const nEntries = start[nAtoms];
+    if (this.ex.length < nEntries) {
+      const cap = Math.max(nEntries, 2 * this.ex.length);
+      this.ex = new Float64Array(cap);
+      this.dex = new Float64Array(cap);
+    }
+    const { ex, dex, rc } = this;
+    const { epsilon, sigma, lambda, gamma, cosTheta0, A, B, p, q } = this.params;
+    const gs = gamma * sigma;
+    const le = lambda * epsilon;
+    const ae = A * epsilon;
+    const F = forces;
+    // Per entry: ex = exp(γσ/(r - aσ)) and dex = (d ex / dr) / r, reused by every triplet of the centre atom.
+    for (let e = 0; e < nEntries; e++) {
+      const rr = r[e];
+      const t = 1 / (rr - rc);
+      const v = Math.exp(gs * t);
+      ex[e] = v;
+      dex[e] = (-gs * t * t * v) / rr;
+    }
+    if (F) F.fill(0, 0, 3 * nAtoms);
+    let e2 = 0;
+    let e3 = 0;
+    for (let i = 0; i < nAtoms; i++) {
+      const s0 = start[i], s1 = start[i + 1];
+      const i3 = 3 * i;
+      for (let e = s0; e < s1; e++) {
+        const rr = r[e];
+        const j = index[e];
+        if (!(rr > OVERLAP)) {
+          throw new Error(`${this.name}: atoms ${i} and ${j} overlap (distance ${rr} Å); remove one of them or move it apart`);
+        }
+        // Two-body, half per entry (each pair appears in both atoms' lists).
+        const sr = sigma / rr;
+        const srp = Math.pow(sr, p), srq = Math.pow(sr, q);
+        const t = 1 / (rr - rc);
+        const g = Math.exp(sigma * t);
+        const w = B * srp - srq;
+        e2 += 0.5 * ae * w * g;
+        const ux = dx[e], uy = dy[e], uz = dz[e];
+        if (F) {
+          // d/dr [w g] = g (dw/dr - w σ t²), dw/dr = (-p B srp + q srq) / r.
+          const dphi = ae * g * ((-p * B * srp + q * srq) / rr - w * sigma * t * t);
+          const s = (0.5 * dphi) / rr;
+          const fx = s * ux, fy = s * uy, fz = s * uz;
+          F[i3] += fx;
+          F[i3 + 1] += fy;
+          F[i3 + 2] += fz;
+          const j3 = 3 * j;
+          F[j3] -= fx;
+          F[j3 + 1] -= fy;
+          F[j3 + 2] -= fz;
+        }
+        // Three-body: triplets j-i-k with both entries within the cutoff.
+        const exe = ex[e];
+        for (let c = e + 1; c < s1; c++) {
+          const rk = r[c];
+          const vx = dx[c], vy = dy[c], vz = dz[c];
+          const inv = 1 / (rr * rk);
+          const cos = (ux * vx + uy * vy + uz * vz) * inv;
+          const dc = cos - cosTheta0;
+          const h = le * exe * ex[c];
+          e3 += h * dc * dc;
+          if (F) {
+            // ∂E/∂u = 2 h dc ∂cos/∂u + λε dc² ex_k dex_j u, ∂cos/∂u = v/(r_j r_k) - cos u / r_j².
+            const a2 = 2 * h * dc;
+            const cj = a2 * cos / (rr * rr), ck = a2 * cos / (rk * rk);
+            const bj = le * dc * dc * ex[c] * dex[e], bk = le * dc * dc * exe * dex[c];
+            const gjx = a2 * vx * inv - cj * ux + bj * ux;
+            const gjy = a2 * vy * inv - cj * uy + bj * uy;
+            const gjz = a2 * vz * inv - cj * uz + bj * uz;
+            const gkx = a2 * ux * inv - ck * vx + bk * vx;
+            const gky = a2 * uy * inv - ck * vy + bk * vy;
+            const gkz = a2 * uz * inv - ck * vz + bk * vz;
+            F[i3] += gjx + gkx;
+            F[i3 + 1] += gjy + gky;
+            F[i3 + 2] += gjz + gkz;
+            const j3 = 3 * j, k3 = 3 * index[c];
+            F[j3] -= gjx;
+            F[j3 + 1] -= gjy;
+            F[j3 + 2] -= gjz;
+            F[k3] -= gkx;
+            F[k3 + 1] -= gky;
+            F[k3 + 2] -= gkz;
+          }
+        }
+      }
+    }
+    return e2 + e3;
+  }
+}
+
 /**
  * Total Stillinger-Weber potential energy of each frame in eV, with every
  * periodic image within the cutoff aσ (3.77118 Å for silicon). One parameter
@@ -76,59 +258,129 @@ export interface StillingerWeberOptions {
  * const e = stillingerWeberEnergy(traj);          // eV per frame
  * const perAtom = Array.from(e, (v) => v / traj.nAtoms);
  * ```
- * @throws Error for a non-finite or non-positive parameter, an empty trajectory or non-finite coordinates.
+ * @throws Error for a non-finite or non-positive parameter, an empty trajectory, non-finite coordinates or overlapping atoms.
  */
 export function stillingerWeberEnergy(
   trajectory: Trajectory, params: Partial<StillingerWeberParams> = {}, options: StillingerWeberOptions = {},
 ): Float64Array {
   checkTrajectory(FN, trajectory);
-  const P = { ...SILICON_SW, ...params };
-  for (const key of Object.keys(SILICON_SW) as (keyof StillingerWeberParams)[]) {
-    const v = P[key];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${FN}: params.${key} = ${String(v)}; expected a finite number`);
-  }
-  for (const key of ['epsilon', 'sigma', 'a'] as const) {
-    if (!(P[key] > 0)) throw new Error(`${FN}: params.${key} = ${P[key]}; expected a number > 0`);
-  }
+  const kernel = new StillingerWeberKernel(resolveParams(FN, params), FN);
   const frames = selectFrames(FN, trajectory.nFrames, options.frames);
   const { nAtoms, positions } = trajectory;
-  const { epsilon, sigma, a, lambda, gamma, cosTheta0, A, B, p, q } = P;
-  const rc = a * sigma;
-  const geom = imageGeometry(FN, trajectory.cell, trajectory.pbc);
-  const list = new NeighborList(geom, rc, nAtoms);
-  const gs = gamma * sigma;
-  const le = lambda * epsilon;
-  const ae = A * epsilon;
-  // Per-entry exp(γσ/(r - aσ)), reused by every triplet of the centre atom.
-  let ex = new Float64Array(64);
+  kernel.prepare(FN, trajectory.cell === null ? null : trajectory.cell.flat(), trajectory.pbc, nAtoms);
   const out = new Float64Array(frames.length);
   for (let f = 0; f < frames.length; f++) {
     checkFrameFinite(FN, positions, frames[f], nAtoms);
-    list.build(positions, frames[f]);
-    const { start, dx, dy, dz, r } = list;
-    const nEntries = start[nAtoms];
-    if (ex.length < nEntries) ex = new Float64Array(Math.max(nEntries, 2 * ex.length));
-    let e2 = 0;
-    let e3 = 0;
-    for (let e = 0; e < nEntries; e++) {
-      const rr = r[e];
-      ex[e] = Math.exp(gs / (rr - rc));
+    try {
+      out[f] = kernel.evaluate(positions, frames[f], nAtoms, null);
+    } catch (err) {
+      throw new Error(`${FN}: frame ${frames[f]}: ${(err as Error).message.replace(`${FN}: `, '')}`);
     }
-    for (let i = 0; i < nAtoms; i++) {
-      const s0 = start[i], s1 = start[i + 1];
-      for (let e = s0; e < s1; e++) {
-        const rr = r[e];
-        // Each pair appears in both atoms' lists: half here.
-        const sr = sigma / rr;
-        e2 += 0.5 * ae * (B * Math.pow(sr, p) - Math.pow(sr, q)) * Math.exp(sigma / (rr - rc));
-        for (let c = e + 1; c < s1; c++) {
-          const cos = (dx[e] * dx[c] + dy[e] * dy[c] + dz[e] * dz[c]) / (rr * r[c]);
-          const dc = cos - cosTheta0;
-          e3 += le * dc * dc * ex[e] * ex[c];
-        }
-      }
-    }
-    out[f] = e2 + e3;
   }
   return out;
+}
+
+/**
+ * Stillinger-Weber energy (eV) and analytic forces (eV/Å, flat `Float64Array`
+ * of 3N) of one frame, with every periodic image and triclinic cells. Matches
+ * LAMMPS `pair_style sw` with `Si.sw` to 1e-6 eV/Å (tested).
+ *
+ * @param frame - frame index (negative counts from the end)
+ * @param params - parameters to override (default {@link SILICON_SW})
+ * @example
+ * ```ts
+ * const { energy, forces } = stillingerWeberForces(traj, 0);
+ * const fx0 = forces[0];  // x force on atom 0
+ * ```
+ * @throws Error for a bad frame index, non-finite coordinates or overlapping atoms (naming the frame and the atom pair).
+ */
+export function stillingerWeberForces(trajectory: Trajectory, frame: number, params: Partial<StillingerWeberParams> = {}): EnergyAndForces {
+  const fn = 'stillingerWeberForces';
+  checkTrajectory(fn, trajectory);
+  const f = selectFrames(fn, trajectory.nFrames, [frame])[0];
+  const kernel = new StillingerWeberKernel(resolveParams(fn, params), fn);
+  const { nAtoms, positions } = trajectory;
+  kernel.prepare(fn, trajectory.cell === null ? null : trajectory.cell.flat(), trajectory.pbc, nAtoms);
+  checkFrameFinite(fn, positions, f, nAtoms);
+  const forces = new Float64Array(3 * nAtoms);
+  let energy: number;
+  try {
+    energy = kernel.evaluate(positions, f, nAtoms, forces);
+  } catch (err) {
+    throw new Error(`${fn}: frame ${f}: ${(err as Error).message.replace(`${fn}: `, '')}`);
+  }
+  return { energy, forces };
+}
+
+/**
+ * Reads the parameters of one element from a LAMMPS `pair_style sw` file
+ * (`potentials/Si.sw` format: `#` comments, then entries of three element names
+ * and 11 numbers ε σ a λ γ cosθ0 A B p q tol, possibly spread over lines). Only
+ * single-element entries (`X X X`) are supported.
+ *
+ * @param text - the file's contents
+ * @param element - the element to read (default 'Si')
+ * @param source - a name for the file in error messages
+ * @throws Error naming the source when the element has no entry or an entry is malformed.
+ */
+export function parseStillingerWeber(text: string, element = 'Si', source = 'the .sw file'): StillingerWeberParams {
+  const fn = 'parseStillingerWeber';
+  const words = text.split('\n').map((l) => l.replace(/#.*/, '')).join(' ').split(/\s+/).filter((w) => w.length > 0);
+  if (words.length % 14 !== 0) {
+    throw new Error(`${fn}: ${source} has ${words.length} fields outside comments; expected entries of 14 (3 elements and 11 numbers)`);
+  }
+  const seen: string[] = [];
+  for (let k = 0; k < words.length; k += 14) {
+    const el = words.slice(k, k + 3);
+    seen.push(el.join(' '));
+    if (el[0] !== element || el[1] !== element || el[2] !== element) continue;
+    const v = words.slice(k + 3, k + 13).map(Number);
+    const bad = v.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) throw new Error(`${fn}: ${source}, entry '${el.join(' ')}': field ${bad + 4} '${words[k + 3 + bad]}' is not a number`);
+    const [epsilon, sigma, a, lambda, gamma, cosTheta0, A, B, p, q] = v;
+    return resolveParams(fn, { epsilon, sigma, a, lambda, gamma, cosTheta0, A, B, p, q });
+  }
+  throw new Error(`${fn}: ${source} has no entry '${element} ${element} ${element}' (its entries: ${seen.join('; ') || 'none'}); give a file with ${element} parameters`);
+}
+
+/**
+ * A Stillinger-Weber {@link Potential} for one element (default silicon with the
+ * LAMMPS `Si.sw` parameters). Pass a parameter object, or the text of a LAMMPS
+ * `.sw` file (read with {@link parseStillingerWeber}).
+ *
+ * @param params - parameters to override, or a LAMMPS `.sw` file's text
+ * @param element - the element the parameters describe (default 'Si')
+ * @example
+ * ```ts
+ * const sw = stillingerWeber();
+ * const { trajectory, frames } = relaxStructures(generated, { potential: sw });
+ * ```
+ */
+export function stillingerWeber(params: Partial<StillingerWeberParams> | string = {}, element = 'Si'): Potential {
+  const fn = 'stillingerWeber';
+  const P = typeof params === 'string' ? parseStillingerWeber(params, element) : resolveParams(fn, params);
+  const name = element === 'Si' ? 'stillinger-weber-si' : `stillinger-weber-${element.toLowerCase()}`;
+  const kernel = new StillingerWeberKernel(P, name);
+  const species = Object.freeze([element]);
+  let checked: readonly string[] | null = null;
+  return {
+    name,
+    species,
+    cutoff: kernel.cutoff,
+    energyAndForces(positions, cell, pbc, atoms, forces) {
+      const n = atoms.length;
+      if (atoms !== checked) {
+        checkPotentialSpecies(name, this, atoms);
+        checked = atoms;
+      }
+      if (positions.length !== 3 * n) throw new Error(`${name}: positions has ${positions.length} numbers; expected 3 per atom (${3 * n} for ${n} species)`);
+      if (forces !== undefined && forces.length < 3 * n) throw new Error(`${name}: forces has length ${forces.length}; expected ${3 * n}`);
+      for (let k = 0; k < 3 * n; k++) {
+        const v = positions[k];
+        if (v - v !== 0) throw new Error(`${name}: positions[${k}] (atom ${Math.floor(k / 3)}) is ${String(v)}; coordinates must be finite numbers in Å`);
+      }
+      kernel.prepare(name, cell, pbc, n);
+      return kernel.evaluate(positions, 0, n, forces ?? null);
+    },
+  };
 }
