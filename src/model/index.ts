@@ -19,3 +19,5 @@ export type {
   TrainingInfo,
   TrainingProgress,
 } from './repap-model.js';
+export { splitFrames } from './group-split.js';
+export type { GroupSplit, GroupSplitSpec } from './group-split.js';
