@@ -190,8 +190,22 @@ describe('RePAPModel.train', () => {
     expect(history.stopReason).toBe('aborted');
     expect(seen.length).toBe(3);
     expect(history.epochs.length).toBe(0);
-    expect(seen[2]!.seqPerSec).toBeGreaterThan(0);
-    expect(seen[2]!.eta).toBeGreaterThan(0);
+    // the third report is batch 3 of 8 in epoch 0, after 12 sequences
+    const p = seen[2]!;
+    expect([p.epoch, p.batch, p.batches, p.epochEnd]).toEqual([0, 3, 8, false]);
+    // throughput counts training time only (<= elapsed), so seqPerSec * elapsed >= the 12 sequences done;
+    // the ETA is the 37 batches left of 5 x 8 at that throughput
+    expect(p.seqPerSec * p.elapsed).toBeGreaterThanOrEqual(12 * (1 - 1e-9));
+    expect(p.eta * p.seqPerSec).toBeCloseTo(37 * 4, 6);
+    // stopped after the current batch: the weights are those of exactly 3 optimizer steps
+    const three = tiny();
+    await three.train(traj, { epochs: 1, batchSize: 4, split, maxBatchesPerEpoch: 3 });
+    expect(Array.from(model.stackWeights()!.readout.kernel)).toEqual(Array.from(three.stackWeights()!.readout.kernel));
+    const four = tiny();
+    await four.train(traj, { epochs: 1, batchSize: 4, split, maxBatchesPerEpoch: 4 });
+    expect(Array.from(model.stackWeights()!.readout.kernel)).not.toEqual(Array.from(four.stackWeights()!.readout.kernel));
+    three.dispose();
+    four.dispose();
     model.dispose();
   });
 
