@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { FnBuilder, I32, V128 } from './wasm-emit.js';
+import { emitSigmoid, emitTanh, FnBuilder, I32, V128, type Tmp } from '../wasm/emit.js';
 
 /** Panel width (columns) of the packed weight matrices. */
 export const PANEL = 8;
@@ -44,35 +44,6 @@ export function hOffset(up: number[], l: number): number {
   let o = 0;
   for (let j = 0; j < l; j++) o += up[j];
   return o;
-}
-
-// tanh as a rational function (the float version used by Eigen and XNNPACK):
-// a few ulp on [-7.9, 7.9], saturated outside.
-const TANH_CLAMP = 7.90531110763549805;
-const ALPHA = [4.89352455891786e-3, 6.37261928875436e-4, 1.48572235717979e-5, 5.12229709037114e-8, -8.60467152213735e-11, 2.00018790482477e-13, -2.76076847742355e-16];
-const BETA = [4.89352518554385e-3, 2.268434632439e-3, 1.18534705686654e-4, 1.19825839466702e-6];
-
-interface Tmp { x: number; x2: number; p: number }
-
-/** Pushes tanh(local v) onto the stack. */
-function emitTanh(f: FnBuilder, v: number, t: Tmp): void {
-  // pmin/pmax (0xea/0xeb) compile to single minps/maxps
-  f.get(v).vconst(TANH_CLAMP).simd(0xea).vconst(-TANH_CLAMP).simd(0xeb).set(t.x);
-  f.get(t.x).get(t.x).fmul().set(t.x2);
-  f.get(t.x2).vconst(ALPHA[6]).fmul().vconst(ALPHA[5]).fadd();
-  for (let i = 4; i >= 0; i--) f.get(t.x2).fmul().vconst(ALPHA[i]).fadd();
-  f.get(t.x).fmul().set(t.p);
-  f.get(t.x2).vconst(BETA[3]).fmul().vconst(BETA[2]).fadd();
-  f.get(t.x2).fmul().vconst(BETA[1]).fadd();
-  f.get(t.x2).fmul().vconst(BETA[0]).fadd().set(t.x);
-  f.get(t.p).get(t.x).fdiv();
-}
-
-/** Pushes sigmoid(local v) = 0.5 tanh(v / 2) + 0.5 onto the stack (clobbers v). */
-function emitSigmoid(f: FnBuilder, v: number, t: Tmp): void {
-  f.get(v).vconst(0.5).fmul().set(v);
-  emitTanh(f, v, t);
-  f.vconst(0.5).fmul().vconst(0.5).fadd();
 }
 
 /**
