@@ -6,6 +6,15 @@ import { UsageError, choiceOption, numberOption, parseCommand } from '../../src/
 import { ProgressBar, formatDuration } from '../../src/cli/progress.js';
 import { assetPath, packageRoot } from '../../src/cli/assets.js';
 import { meanStd, randomStructures } from '../../src/cli/stats.js';
+import { main, type CliIO } from '../../src/cli/main.js';
+import { DEMO_HELP, EVAL_HELP, MAIN_HELP, RDF_HELP, SAMPLE_HELP, TRAIN_HELP } from '../../src/cli/help.js';
+
+/** A CliIO that collects what a command writes to stdout and stderr. */
+function captureIO(): CliIO & { text: { out: string; err: string } } {
+  const text = { out: '', err: '' };
+  const stream = (key: 'out' | 'err') => ({ write: (s: string | Uint8Array) => ((text[key] += String(s)), true) }) as unknown as CliIO['out'];
+  return { out: stream('out'), err: stream('err'), text };
+}
 
 describe('option parsing', () => {
   const spec = { n: { type: 'string' as const, short: 'n' }, help: { type: 'boolean' as const } };
@@ -22,7 +31,27 @@ describe('option parsing', () => {
   it('rejects unknown options and wrong positional counts with UsageError', () => {
     expect(() => parseCommand('x', ['--nope'], spec, { min: 0, max: 0, names: '' })).toThrow(UsageError);
     expect(() => parseCommand('x', [], spec, { min: 1, max: 1, names: '<file>' })).toThrow(/expected 1 argument \(<file>\) but got 0/);
-    expect(() => parseCommand('x', ['--help'], spec, { min: 1, max: 1, names: '<file>' })).not.toThrow();
+    // --help is parsed as a flag and lifts the positional count (so `repap x --help` needs no <file>)
+    const help = parseCommand('x', ['--help'], spec, { min: 1, max: 1, names: '<file>' });
+    expect(help.values.help).toBe(true);
+    expect(help.positionals).toEqual([]);
+    expect(parseCommand('x', ['f'], spec, { min: 1, max: 1, names: '<file>' }).values.help).toBeUndefined();
+  });
+  it('--help prints the command\'s help to stdout and nothing else, and exits 0', async () => {
+    const helps: Record<string, string> = { demo: DEMO_HELP, train: TRAIN_HELP, sample: SAMPLE_HELP, rdf: RDF_HELP, eval: EVAL_HELP };
+    for (const [name, text] of Object.entries(helps)) {
+      expect(text).toMatch(new RegExp(`^Usage: repap ${name}\\b`));
+      for (const argv of [[name, '--help'], [name, '-h'], ['help', name]]) {
+        const io = captureIO();
+        expect(await main(argv, io)).toBe(0);
+        expect(io.text.out).toBe(text);
+        expect(io.text.err).toBe('');
+      }
+    }
+    const io = captureIO();
+    expect(await main(['--help'], io)).toBe(0);
+    expect(io.text.out).toBe(MAIN_HELP);
+    for (const name of Object.keys(helps)) expect(MAIN_HELP).toContain(name);
   });
   it('checks choices', () => {
     expect(choiceOption('x', { b: 'cpu' }, 'b', ['cpu', 'wasm'], 'wasm')).toBe('cpu');
