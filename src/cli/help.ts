@@ -74,15 +74,20 @@ What the table means:
 `;
 
 /** `repap train --help`. */
-export const TRAIN_HELP = `Usage: repap train <trajectory> --out <dir> [options]
+export const TRAIN_HELP = `Usage: repap train <trajectory> [more trajectories] --out <dir> [options]
 
 Trains a RePAP model (2 LSTM layers of 256 units, as in the paper) on the frames of an MD
 trajectory: every frame is one training structure. All frames must have the same atoms in the
 same order and the same cell. The last 10 % of the frames (in order) are held out for validation.
 The atom ordering is computed from the training frames only.
 
+Many structures (glasses): give several files (each file one group) or --group-by <key>. Each group
+gets its own atom ordering; the split deals whole groups to training, validation and test, so the
+validation and test glasses are never trained on.
+
 Arguments:
-  <trajectory>           extxyz file (.extxyz, .xyz or .gz).
+  <trajectory>           extxyz file (.extxyz, .xyz or .gz); several files train one model on all of
+                         them (same atoms, species order and cell).
 
 Options:
   --out <dir>            Folder to write the model to (model.json, weights.bin, repap.json). Required.
@@ -104,6 +109,15 @@ Options:
   --patience <N>         Stop when the validation loss has not improved for N epochs and keep the
                          best epoch's weights (default: train all epochs).
   --seed <int>           Random seed for weights and batch order (default 42).
+  --group-by <key>       Group the frames by this info key (for example glass, for glass=g012 on every
+                         frame); replaces the one-group-per-file default. --split and --validation then
+                         count groups (--split 52,6,6 or 0.8,0.1,0.1), dealt by --seed; --max-frames
+                         takes the first N frames of each group.
+  --ordering <how>       With groups: group (default; the paper's rule on each group's mean positions)
+                         or frame (the rule on each frame's own positions).
+  --augment <what>       With groups: none (default), translate (a random periodic translation of every
+                         training frame, every epoch) or symmetry (translation + one of the 48 operations
+                         of the cubic cell); the ordering is recomputed for every augmented frame.
   --backend <name>       wasm (default), cpu, webgl, webgpu, tensorflow.
   -h, --help             This help.
 `;

@@ -8,7 +8,9 @@
 import { join, resolve, basename } from 'node:path';
 import { useBackend, BACKEND_NAMES, type BackendName } from '../../backend/index.js';
 import { AxisProjectionEncoder } from '../../encoding/index.js';
-import { RePAPModel, type TrainingProgress } from '../../model/index.js';
+import { RePAPModel, type SplitSpec, type TrainingData, type TrainingProgress } from '../../model/index.js';
+import type { Trajectory } from '../../structure/trajectory.js';
+import { groupedTrainingData, parseAugment } from '../grouped-data.js';
 import { saveModel } from '../../node/index.js';
 import { lineChart } from '../../plot/svg.js';
 import { choiceOption, numberOption, parseCommand, UsageError } from '../args.js';
@@ -49,7 +51,10 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     patience: { type: 'string' },
     seed: { type: 'string' },
     backend: { type: 'string' },
-  }, { min: 1, max: 1, names: '<trajectory>' });
+    'group-by': { type: 'string' },
+    ordering: { type: 'string' },
+    augment: { type: 'string' },
+  }, { min: 1, max: 10_000, names: '<trajectory> [more trajectories]' });
   if (values.help) {
     io.out.write(TRAIN_HELP);
     return 0;
@@ -71,15 +76,41 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const backend = choiceOption<BackendName>('train', values, 'backend', BACKEND_NAMES, 'wasm');
   const outDir = resolve(values.out);
   const path = positionals[0];
+  const groupBy = typeof values['group-by'] === 'string' ? values['group-by'] : undefined;
+  const isGrouped = positionals.length > 1 || groupBy !== undefined;
+  const ordering = choiceOption('train', values, 'ordering', ['group', 'frame'] as const, 'group');
+  const augment = parseAugment(typeof values.augment === 'string' ? values.augment : undefined);
+  if (!isGrouped && (values.ordering !== undefined || augment !== null)) {
+    throw new UsageError('repap train: --ordering and --augment apply to training on many structures; give several files or --group-by <key>');
+  }
 
   // --split train,validation,test: frame counts, or fractions of the frames, in order.
   const splitParts = typeof values.split === 'string' ? values.split.split(',').map((x) => Number(x.trim())) : null;
   if (splitParts && (splitParts.length !== 3 || splitParts.some((x) => !Number.isFinite(x) || x < 0))) {
     throw new UsageError(`repap train: --split is '${String(values.split)}'; expected three numbers train,validation,test (counts such as 32000,4000,4000 or fractions such as 0.8,0.1,0.1)`);
   }
-  let traj = await readTrajectoryFile('train', path);
-  if (traj.nFrames > maxFrames) traj = sliceFrames(traj, 0, maxFrames);
+  let traj: Trajectory;
   let nTrain: number, nVal: number, nTest: number;
+  let data: TrainingData;
+  let encoder: AxisProjectionEncoder;
+  let groupRecord: Record<string, unknown> | null = null;
+  let splitSpec: SplitSpec;
+  const encoderOptions = { gridSize, ...(sigma !== undefined ? { sigma } : {}) };
+  if (isGrouped) {
+    // Many structures: the split, --split and --validation count groups (glasses), dealt by the seed.
+    const parts: Trajectory[] = [];
+    for (const p of positionals) parts.push(await readTrajectoryFile('train', p));
+    const spec = splitParts ? { train: splitParts[0]!, validation: splitParts[1]!, test: splitParts[2]! } : { train: 1 - validation, validation, test: 0 };
+    const g = groupedTrainingData(parts, positionals, { groupBy, ordering, augment, maxFramesPerGroup: maxFrames, split: spec, seed, encoder: encoderOptions });
+    traj = g.trajectory;
+    data = g.data;
+    encoder = g.encoder;
+    splitSpec = spec;
+    [nTrain, nVal, nTest] = [g.split.train.length, g.split.validation.length, g.split.test.length];
+    groupRecord = g.record;
+  } else {
+  traj = await readTrajectoryFile('train', path);
+  if (traj.nFrames > maxFrames) traj = sliceFrames(traj, 0, maxFrames);
   if (splitParts) {
     const parts = splitParts;
     const counts = parts.every((x) => x < 1) ? parts.map((x) => Math.floor(x * traj.nFrames)) : parts.map((x) => Math.floor(x));
@@ -93,15 +124,21 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     nTest = 0;
   }
   if (nTrain < 1) throw new UsageError(`repap train: ${path} has ${traj.nFrames} frames; the split leaves none for training`);
-  const activeBackend = await useBackend(backend);
   // Ordering from the mean positions over the training frames only (the validation frames stay unseen).
   const trainFrames = Int32Array.from({ length: nTrain }, (_, i) => i);
-  const encoder = AxisProjectionEncoder.fit(traj, { gridSize, ...(sigma !== undefined ? { sigma } : {}) }, trainFrames);
+  encoder = AxisProjectionEncoder.fit(traj, encoderOptions, trainFrames);
+  data = traj;
+  splitSpec = { train: nTrain, validation: nVal, test: nTest };
+  }
+  const activeBackend = await useBackend(backend);
   const model = RePAPModel.create(encoder, { units, layers, learningRate, optimizer, seed });
   const batchesPerEpoch = Math.min(Math.ceil(nTrain / batchSize), maxBatches ?? Infinity);
   const log = (s: string): void => void io.err.write(s + '\n');
   log(
-    `repap train: ${nTrain} training + ${nVal} validation${nTest > 0 ? ` + ${nTest} test` : ''} frames of ${traj.nAtoms} atoms from ${basename(path)}; ` +
+    `repap train: ${nTrain} training + ${nVal} validation${nTest > 0 ? ` + ${nTest} test` : ''} frames of ${traj.nAtoms} atoms from ${positionals.map((p) => basename(p)).join(', ')}; ` +
+      (groupRecord
+        ? `${(groupRecord.trainGroups as string[]).length} + ${(groupRecord.validationGroups as string[]).length}${nTest > 0 ? ` + ${(groupRecord.testGroups as string[]).length}` : ''} groups by ${String(groupRecord.groupBy)}, ordering per ${ordering}, augmentation ${augment ? (augment.symmetry ? 'translations + cubic symmetry' : 'translations') : 'none'}; `
+        : '') +
       `${layers} x ${units} LSTM, grid ${gridSize}, sigma ${encoder.config.sigma.toFixed(4)} Å; ${epochs} epoch(s) of ${batchesPerEpoch} batches of ${batchSize}; backend ${activeBackend}`,
   );
   try {
@@ -125,11 +162,11 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
         `epoch ${p.epoch + 1}/${epochs} loss ${p.loss.toFixed(4)}${p.valLoss !== null ? ` val ${p.valLoss.toFixed(4)}` : ''} ${p.seqPerSec.toFixed(1)} seq/s`,
       );
     };
-    const history = await model.train(traj, {
+    const history = await model.train(data, {
       epochs,
       batchSize,
       seed,
-      split: { train: nTrain, validation: nVal, test: nTest },
+      split: splitSpec,
       ...(patience !== undefined && nVal > 0 ? { earlyStopping: { patience, restoreBestWeights: true } } : {}),
       onProgress,
       ...(maxBatches !== undefined ? { maxBatchesPerEpoch: maxBatches } : {}),
@@ -147,10 +184,11 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
         train: nTrain,
         validation: nVal,
         test: nTest,
-        trainFrames: `0-${nTrain - 1}`,
-        validationFrames: nVal > 0 ? `${nTrain}-${nTrain + nVal - 1}` : null,
-        testFrames: nTest > 0 ? `${nTrain + nVal}-${nTrain + nVal + nTest - 1}` : null,
+        trainFrames: groupRecord ? 'the training groups' : `0-${nTrain - 1}`,
+        validationFrames: groupRecord ? 'the validation groups' : nVal > 0 ? `${nTrain}-${nTrain + nVal - 1}` : null,
+        testFrames: groupRecord ? 'the test groups' : nTest > 0 ? `${nTrain + nVal}-${nTrain + nVal + nTest - 1}` : null,
       },
+      ...(groupRecord ? { grouping: groupRecord } : {}),
       seed,
       backend: activeBackend,
       settings: { epochs, batchSize, gridSize, sigma: encoder.config.sigma, units, layers, learningRate, optimizer, maxBatchesPerEpoch: maxBatches ?? null },
