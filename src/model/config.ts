@@ -8,6 +8,9 @@
 /** Recurrent cell kind. */
 export type RecurrentCell = 'lstm' | 'gru';
 
+/** Training losses (see {@link RePAPModelConfig.loss}). */
+export type ModelLoss = 'sigmoid-mse' | 'softmax-crossentropy';
+
 /** Optimiser names (tfjs-core optimisers). */
 export type OptimizerName = 'rmsprop' | 'adam' | 'sgd';
 
@@ -42,8 +45,17 @@ export interface RePAPModelConfig {
   optimizer: OptimizerName;
   /** Learning rate (1e-3). */
   learningRate: number;
-  /** Loss: mean over every output cell of the squared error (`'mse'`, the original `MSELoss`). */
-  loss: 'mse';
+  /**
+   * Loss. `'sigmoid-mse'` (default): the mean over every output cell of the
+   * squared error against the encoder's Gaussian target (the original
+   * `MSELoss`). `'softmax-crossentropy'`: the read-out gives logits, a softmax
+   * turns them into a distribution over the cells, and the loss is the mean
+   * over (sequence, step) of `-sum_k t_k log p_k` with the Gaussian target
+   * normalised to sum 1: a likelihood, so that sampling at temperature 1
+   * reproduces the data's spread. It implies `outputActivation: 'softmax'`.
+   * `'mse'` (older model folders) reads as `'sigmoid-mse'`.
+   */
+  loss: ModelLoss;
   /** Seed of the weight initialisation (pure-rand; independent of the backend). */
   seed: number;
 }
@@ -59,7 +71,7 @@ export const DEFAULT_MODEL_CONFIG: Readonly<RePAPModelConfig> = Object.freeze({
   readoutBias: false,
   optimizer: 'rmsprop',
   learningRate: 1e-3,
-  loss: 'mse',
+  loss: 'sigmoid-mse',
   seed: 0,
 });
 
@@ -68,7 +80,7 @@ const ENUMS: Partial<Record<keyof RePAPModelConfig, readonly string[]>> = {
   hiddenActivation: ['relu', 'linear', 'tanh'],
   outputActivation: ['sigmoid', 'softmax', 'linear'],
   optimizer: ['rmsprop', 'adam', 'sgd'],
-  loss: ['mse'],
+  loss: ['sigmoid-mse', 'softmax-crossentropy'],
 };
 
 /**
@@ -87,6 +99,16 @@ export function resolveModelConfig(config: Partial<RePAPModelConfig> = {}): RePA
     }
   }
   const c: RePAPModelConfig = { ...DEFAULT_MODEL_CONFIG, ...config };
+  if ((c.loss as string) === 'mse') c.loss = 'sigmoid-mse';
+  if (c.loss === 'softmax-crossentropy') {
+    if (config.outputActivation !== undefined && config.outputActivation !== 'softmax') {
+      throw new Error(
+        `RePAPModel config.outputActivation = '${config.outputActivation}' does not go with loss 'softmax-crossentropy' ` +
+          "(a distribution over the cells); leave outputActivation out or set it to 'softmax'",
+      );
+    }
+    c.outputActivation = 'softmax';
+  }
   const int = (k: 'layers' | 'units', min: number): void => {
     const v = c[k];
     if (!Number.isInteger(v) || v < min) {

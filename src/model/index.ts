@@ -4,20 +4,28 @@ export type { GenerativeModelSource } from './source.js';
 export { DEFAULT_MODEL_CONFIG, resolveModelConfig } from './config.js';
 export type { OptimizerName, RePAPModelConfig, RecurrentCell } from './config.js';
 export { MODEL_FORMAT, MODEL_FORMAT_VERSION, RePAPModel } from './repap-model.js';
+export type { CreateOptions, NetworkFactory } from './repap-model.js';
+export type { ModelIntegrity, ModelMetadata } from './serialization.js';
+export type { ModelLoss } from './config.js';
 export type {
-  CreateOptions,
   EarlyStopping,
   EncodedDataset,
   EpochRecord,
-  ModelMetadata,
-  NetworkFactory,
+  NegativeLogLikelihood,
+  OptimizerSlot,
   SplitCounts,
   SplitSpec,
-  TrainOptions,
+  TrainBeginLogs,
+  TrainingCallback,
+  TrainingCheckpoint,
   TrainingData,
   TrainingHistory,
   TrainingInfo,
+  TrainingLogs,
   TrainingProgress,
-} from './repap-model.js';
+  TrainOptions,
+} from './train-options.js';
+export { DEFAULT_SPLIT, splitFramesInOrder } from './split.js';
+export type { FrameSplit } from './split.js';
 export { splitFrames } from './group-split.js';
 export type { GroupSplit, GroupSplitSpec } from './group-split.js';

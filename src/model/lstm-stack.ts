@@ -64,6 +64,12 @@ export interface StackActivations {
   hiddenActivation: 'relu' | 'linear' | 'tanh';
   /** Applied to the Dense output. */
   outputActivation: 'sigmoid' | 'softmax' | 'linear';
+  /**
+   * The training loss (`'sigmoid-mse'` when absent): the mean squared error
+   * over every cell, or for `'softmax-crossentropy'` the mean over rows of
+   * `-sum_k t_k log softmax(logits)_k` with each target row normalised to sum 1.
+   */
+  loss?: 'sigmoid-mse' | 'softmax-crossentropy';
 }
 
 /**
@@ -338,7 +344,7 @@ function forwardStack(params: StackTensors, batch: StackBatch, keepTrace: boolea
   return { traces, last: x! };
 }
 
-function readout(params: StackTensors, acts: StackActivations, last: tf.Tensor2D): { hr: tf.Tensor2D; y: tf.Tensor2D } {
+function readout(params: StackTensors, acts: StackActivations, last: tf.Tensor2D): { hr: tf.Tensor2D; y: tf.Tensor2D; logits: tf.Tensor2D } {
   const hr =
     acts.hiddenActivation === 'relu' ? tf.relu(last) : acts.hiddenActivation === 'tanh' ? tf.tanh(last) : last;
   let logits: tf.Tensor2D = tf.matMul(hr, params.readoutKernel as tf.Tensor2D);
@@ -349,7 +355,7 @@ function readout(params: StackTensors, acts: StackActivations, last: tf.Tensor2D
       : acts.outputActivation === 'softmax'
         ? tf.softmax(logits)
         : logits;
-  return { hr, y };
+  return { hr, y, logits };
 }
 
 /**
@@ -362,14 +368,21 @@ export function stackForward(params: StackTensors, acts: StackActivations, batch
   return tf.tidy(() => readout(params, acts, tf.tensor2d(last, [last.length / U, U])).y);
 }
 
-/** Mean squared error of the stack on a batch (no dropout). The caller owns the scalar. */
+/** The loss of the stack on a batch (no dropout; `acts.loss`, mean squared error by default). The caller owns the scalar. */
 export function stackLoss(params: StackTensors, acts: StackActivations, batch: StackBatch): tf.Scalar {
   const targets = batch.targets;
   if (!targets) throw new Error('stackLoss: batch.targets is required');
-  const y = stackForward(params, acts, batch);
-  const loss = tf.tidy(() => tf.mean(tf.squaredDifference(y, tf.tensor2d(targets, y.shape))) as tf.Scalar);
-  y.dispose();
-  return loss;
+  const { last } = forwardStack(params, { ...batch, dropoutMasks: undefined }, false);
+  const U = params.readoutKernel.shape[0]!;
+  return tf.tidy(() => {
+    const { y, logits } = readout(params, acts, tf.tensor2d(last, [last.length / U, U]));
+    const t2 = tf.tensor2d(targets, y.shape);
+    if (acts.loss === 'softmax-crossentropy') {
+      const t = tf.div(t2, tf.sum(t2, 1, true));
+      return tf.div(tf.neg(tf.sum(tf.mul(t, tf.logSoftmax(logits)))), y.shape[0]) as tf.Scalar;
+    }
+    return tf.mean(tf.squaredDifference(y, t2)) as tf.Scalar;
+  });
 }
 
 /**
@@ -394,15 +407,25 @@ export function stackLossAndGradients(
   // Read-out forward + backward on the backend (a few large ops).
   const head = tidyObj(() => {
     const lastT = tf.tensor2d(last, [rows, Ulast]);
-    const { hr, y } = readout(params, acts, lastT);
-    const diff = tf.sub(y, tf.tensor2d(targets, y.shape));
-    const n = y.size;
-    const loss = tf.div(tf.sum(tf.square(diff)), n) as tf.Scalar;
-    const dy = tf.mul(diff, 2 / n) as tf.Tensor2D;
+    const { hr, y, logits } = readout(params, acts, lastT);
+    let loss: tf.Scalar;
     let dLogits: tf.Tensor2D;
-    if (acts.outputActivation === 'sigmoid') dLogits = tf.mul(dy, tf.mul(y, tf.sub(1, y)));
-    else if (acts.outputActivation === 'softmax') dLogits = tf.mul(y, tf.sub(dy, tf.sum(tf.mul(dy, y), 1, true)));
-    else dLogits = dy;
+    if (acts.loss === 'softmax-crossentropy') {
+      if (acts.outputActivation !== 'softmax') throw new Error("stackLossAndGradients: loss 'softmax-crossentropy' needs outputActivation 'softmax'");
+      // Targets normalised per row; loss = mean over rows of -sum_k t_k log softmax(z)_k; dz = (p - t) / rows.
+      const t2 = tf.tensor2d(targets, y.shape);
+      const t = tf.div(t2, tf.sum(t2, 1, true));
+      loss = tf.div(tf.neg(tf.sum(tf.mul(t, tf.logSoftmax(logits)))), rows) as tf.Scalar;
+      dLogits = tf.div(tf.sub(y, t), rows) as tf.Tensor2D;
+    } else {
+      const diff = tf.sub(y, tf.tensor2d(targets, y.shape));
+      const n = y.size;
+      loss = tf.div(tf.sum(tf.square(diff)), n) as tf.Scalar;
+      const dy = tf.mul(diff, 2 / n) as tf.Tensor2D;
+      if (acts.outputActivation === 'sigmoid') dLogits = tf.mul(dy, tf.mul(y, tf.sub(1, y)));
+      else if (acts.outputActivation === 'softmax') dLogits = tf.mul(y, tf.sub(dy, tf.sum(tf.mul(dy, y), 1, true)));
+      else dLogits = dy;
+    }
     const gReadoutKernel = tf.matMul(tf.transpose(hr), dLogits) as tf.Tensor2D;
     const gReadoutBias = params.readoutBias ? (tf.sum(dLogits, 0) as tf.Tensor1D) : null;
     let dH = tf.matMul(dLogits, tf.transpose(params.readoutKernel as tf.Tensor2D)) as tf.Tensor2D;
