@@ -4,3 +4,4 @@ export { cartesianToFractional, cellInverse, cellVolume, fractionalToCartesian, 
 export { toCell, trajectoryFromArrays, validateTrajectory } from './build.js';
 export type { PositionsDtype, TrajectoryArrays } from './build.js';
 export { frameView, positionsView } from './views.js';
+export { MinimumImage } from './images.js';
