@@ -193,7 +193,7 @@ describe('fused WebAssembly training kernel', () => {
         const { grads } = k.lossAndGradients(c.batch);
         const named: tf.NamedTensorMap = {};
         vars.forEach((v, i) => (named[v.name] = tf.tensor(grads[i]!, v.shape)));
-        opt.applyGradients(named as tf.NamedVariableMap);
+        opt.applyGradients(named as Parameters<typeof opt.applyGradients>[0]);
         tf.dispose(Object.values(named));
         k.step(c.batch);
         const w = k.readWeights();
