@@ -199,7 +199,8 @@ export async function nllOn(
 /** What must match between a checkpoint and a resumed run. */
 function fingerprintOf(model: InferenceModel, o: { batchSize: number; seed: number; shuffle: boolean; split: SplitCounts; path: string; frames: number }): Record<string, unknown> {
   return {
-    config: { ...model.config },
+    // The initialisation seed does not matter: the weights come from the checkpoint.
+    config: { ...model.config, seed: undefined },
     encoder: model.encoder.toJSON(),
     batchSize: o.batchSize,
     seed: o.seed,
@@ -299,7 +300,10 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
   let lastVal: number | null = null;
   let lastValNll: NegativeLogLikelihood | null = null;
   let bestWeights: Float32Array[] | null = null;
+  let resumedMidEpoch = false;
+  let epochStarted = false;
   if (resume) {
+    resumedMidEpoch = resume.loop.epochStarted;
     model.setWeightsFrom(resume.weights);
     await writeOptimizerState(model.optimizer(), resume.optimizer);
     rng = xoroshiro128plusFromState(resume.rngState);
@@ -367,6 +371,7 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
       best,
       sinceBest,
       lastVal,
+      epochStarted,
       history: structuredClone(history),
       training: { ...model.trainingInfo },
     },
@@ -379,7 +384,8 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
     outer: for (let epoch = startEpoch; epoch < epochs; epoch++) {
       const e0 = performance.now();
       const firstBatch = epoch === startEpoch ? startBatch : 0;
-      if (firstBatch === 0) {
+      // A resumed epoch that had begun keeps its order (the shuffle is done).
+      if (!(epoch === startEpoch && resumedMidEpoch)) {
         if (grouped?.refresh) refreshRows(model.encoder, coords, cells, trainRows, epoch, grouped.refresh);
         if (shuffle) {
           for (let i = order.length - 1; i > 0; i--) {
@@ -393,6 +399,7 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
         nb = 0;
         epochSeqs = 0;
       }
+      epochStarted = true;
       for (const c of callbacks) await c.onEpochBegin?.(epoch, { ...begin, start: { epoch, batch: firstBatch } });
       for (let b = firstBatch; b < batchesPerEpoch; b++) {
         if (options.signal?.aborted) {
@@ -514,6 +521,7 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
         stop = { reason: 'early-stopping', message: `no improvement of the validation loss for ${es.patience} epoch(s)`, epoch: epoch + 1, batch: 0 };
         break outer;
       }
+      epochStarted = false;
       if (options.checkpoint) await options.checkpoint(await snapshot(epoch + 1, 0, 'epoch'));
     }
   } finally {

@@ -172,7 +172,8 @@ export interface CollapseReport {
  * on the sequences `rows`, a share of at least `1 %` of the output rows sums to
  * less than 1e-6 (or is not finite), so that sampling would find no
  * distribution to draw from; or the output no longer depends on the input
- * (every cell's spread over rows below 1e-7).
+ * (90 % of consecutive output rows equal to 1e-6, as dead ReLUs or saturated
+ * sigmoids leave them).
  */
 export function collapseCheck(model: InferenceModel, coords: Float32Array, batcher: TimeMajorBatcher, rows: Int32Array): CollapseReport {
   const G = model.encoder.gridSize;
@@ -192,20 +193,17 @@ export function collapseCheck(model: InferenceModel, coords: Float32Array, batch
   if (dead >= Math.max(1, 0.01 * R)) {
     return { collapsed: true, message: `${dead} of ${R} output rows sum to less than 1e-6 (the network predicts zero everywhere; sampling would fail)` };
   }
-  if (R > 1) {
-    let maxSpread = 0;
-    for (let k = 0; k < G; k++) {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let r = 0; r < R; r++) {
-        const v = p[r * G + k]!;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      if (hi - lo > maxSpread) maxSpread = hi - lo;
+  if (R > 2) {
+    // A healthy network gives different outputs for different inputs; a collapsed one
+    // (dead ReLUs, saturated sigmoids) gives the same row for almost every input.
+    let same = 0;
+    for (let r = 1; r < R; r++) {
+      let d = 0;
+      for (let k = 0; k < G; k++) d = Math.max(d, Math.abs(p[r * G + k]! - p[(r - 1) * G + k]!));
+      if (d < 1e-6) same++;
     }
-    if (maxSpread < 1e-7) {
-      return { collapsed: true, message: `the output no longer depends on the input (every cell varies by less than 1e-7 over ${R} rows)` };
+    if (same >= 0.9 * (R - 1)) {
+      return { collapsed: true, message: `the output no longer depends on the input (${same + 1} of ${R} output rows are identical)` };
     }
   }
   return { collapsed: false, message: '' };

@@ -278,6 +278,8 @@ export interface TrainingCheckpoint {
     best: number;
     sinceBest: number;
     lastVal: number | null;
+    /** Whether the epoch `epoch` had begun (its order is shuffled already). */
+    epochStarted: boolean;
     history: TrainingHistory;
     training: TrainingInfo;
   };

@@ -44,8 +44,9 @@ describe('sequence-level LSTM gradient', () => {
     { hiddenActivation: 'relu', outputActivation: 'sigmoid' },
     { hiddenActivation: 'tanh', outputActivation: 'softmax' },
     { hiddenActivation: 'linear', outputActivation: 'linear' },
+    { hiddenActivation: 'relu', outputActivation: 'softmax', loss: 'softmax-crossentropy' },
   ] as const) {
-    it(`matches central finite differences (${acts.hiddenActivation}/${acts.outputActivation}, dropout masks)`, () => {
+    it(`matches central finite differences (${acts.hiddenActivation}/${acts.outputActivation}${'loss' in acts ? `/${acts.loss}` : ''}, dropout masks)`, () => {
       const S = 5;
       const B = 3;
       const G = 3;
