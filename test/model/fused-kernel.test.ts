@@ -186,14 +186,14 @@ describe('fused WebAssembly training kernel', () => {
       const k = new FusedLSTMTrainer(c.spec, { shards: 2 });
       k.setWeights(c.weights);
       const vars = c.weights.map((w, i) => tf.variable(tf.tensor(w), true, `fused-opt-${optimizer}-${i}`));
-      const opt =
+      const opt: tf.Optimizer =
         optimizer === 'adam' ? tf.train.adam(1e-2, 0.9, 0.999, 1e-8) : optimizer === 'sgd' ? tf.train.sgd(1e-2) : tf.train.rmsprop(1e-2, 0.99, 0, 1e-16);
       for (let step = 0; step < 2; step++) {
         // the reference gradient from the kernel's own current weights, applied by tfjs
         const { grads } = k.lossAndGradients(c.batch);
         const named: tf.NamedTensorMap = {};
         vars.forEach((v, i) => (named[v.name] = tf.tensor(grads[i]!, v.shape)));
-        opt.applyGradients(named as Parameters<typeof opt.applyGradients>[0]);
+        opt.applyGradients(named);
         tf.dispose(Object.values(named));
         k.step(c.batch);
         const w = k.readWeights();
