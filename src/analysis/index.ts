@@ -22,4 +22,5 @@ export { SILICON_SW, parseStillingerWeber, stillingerWeber, stillingerWeberEnerg
 export type { EnergyAndForces, StillingerWeberOptions, StillingerWeberParams } from './stillinger-weber.js';
 export { flatCell, checkPotentialSpecies } from './potential.js';
 export type { Potential } from './potential.js';
-export type { RelaxOptions, RelaxFrames, RelaxResult } from './relax.js';
+export { FIRE_DEFAULTS, relaxStructures } from './relax.js';
+export type { FireParams, RelaxOptions, RelaxFrames, RelaxResult } from './relax.js';

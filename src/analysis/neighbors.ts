@@ -105,6 +105,21 @@ export class NeighborList {
         const dx = du * b[0] + dv * b[3] + dw * b[6];
         const dy = du * b[1] + dv * b[4] + dw * b[7];
         const dz = du * b[2] + dv * b[5] + dw * b[8];
+        if (tc === 1) {
+          // Minimum-image case (cutoff below half the smallest plane spacing): one image only.
+          const s = dx * dx + dy * dy + dz * dz;
+          if (s < c2) {
+            if (np === this.pi.length) this.growPairs();
+            this.pi[np] = i;
+            this.pj[np] = j;
+            this.px[np] = dx;
+            this.py[np] = dy;
+            this.pz[np] = dz;
+            this.pr[np] = Math.sqrt(s);
+            np++;
+          }
+          continue;
+        }
         const limit = cutoff + Math.sqrt(dx * dx + dy * dy + dz * dz);
         for (let t = 0; t < tc; t++) {
           if (tn[t] >= limit) break;

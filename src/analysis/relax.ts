@@ -3,8 +3,49 @@
  *
  * @module
  */
-import type { Trajectory } from '../structure/trajectory.js';
-import type { Potential } from './potential.js';
+import type { FrameInfo, Trajectory } from '../structure/trajectory.js';
+import { imageGeometry } from './geometry.js';
+import { checkPotentialSpecies, flatCell, type Potential } from './potential.js';
+import { stillingerWeber } from './stillinger-weber.js';
+import { checkFrameFinite, checkTrajectory, positiveInteger, positiveNumber } from './validate.js';
+
+const FN = 'relaxStructures';
+
+/**
+ * FIRE parameters (Bitzek, Koskinen, Gähler, Moseler, Gumbsch, PRL 97, 170201
+ * (2006)), in units where every atom has mass 1: a step moves an atom by
+ * `dt * v` Å and adds `dt * F` to its velocity. The names follow ASE's `FIRE`.
+ */
+export interface FireParams {
+  /** Initial time step (default 0.1, ASE's). */
+  readonly dt: number;
+  /** Largest time step (default 1.0). */
+  readonly dtMax: number;
+  /** Largest displacement of any atom in one step, Å (default 0.2, ASE's `maxstep`). */
+  readonly maxMove: number;
+  /** Steps with P = F·v > 0 before dt may grow (default 5). */
+  readonly nMin: number;
+  /** dt growth factor (default 1.1). */
+  readonly fInc: number;
+  /** dt shrink factor when P <= 0 (default 0.5). */
+  readonly fDec: number;
+  /** Initial mixing α (default 0.1). */
+  readonly aStart: number;
+  /** α decay factor (default 0.99). */
+  readonly fA: number;
+}
+
+/** The FIRE parameters {@link relaxStructures} uses unless told otherwise (see `docs/guide.md`). */
+export const FIRE_DEFAULTS: FireParams = Object.freeze({
+  dt: 0.1,
+  dtMax: 1.0,
+  maxMove: 0.2,
+  nMin: 5,
+  fInc: 1.1,
+  fDec: 0.5,
+  aStart: 0.1,
+  fA: 0.99,
+});
 
 /** Options of {@link relaxStructures}. */
 export interface RelaxOptions {
@@ -20,8 +61,10 @@ export interface RelaxOptions {
   readonly potential?: Potential;
   /** Called after each frame with the frames done and the total. */
   readonly onProgress?: (done: number, total: number) => void;
-  /** Stops between frames with an AbortError-like Error naming the frames done. */
+  /** Stops between frames with an Error naming the frames done. */
   readonly signal?: AbortSignal;
+  /** FIRE parameters to override (default {@link FIRE_DEFAULTS}). */
+  readonly fire?: Partial<FireParams>;
 }
 
 /** Per-frame outcome of {@link relaxStructures}, as flat arrays indexed by frame. */
@@ -30,7 +73,7 @@ export interface RelaxFrames {
   readonly energyBefore: Float64Array;
   /** Energy after relaxation, eV. */
   readonly energyAfter: Float64Array;
-  /** Force evaluations (FIRE steps) used. */
+  /** FIRE steps taken (force evaluations minus one). */
   readonly steps: Int32Array;
   /** 1 when the largest force fell to `fmax` within `maxSteps`, else 0. */
   readonly converged: Uint8Array;
@@ -42,8 +85,178 @@ export interface RelaxFrames {
 
 /** Result of {@link relaxStructures}. */
 export interface RelaxResult {
-  /** The relaxed frames: same cell, pbc, species and info as the input, positions Float64Array. */
+  /**
+   * The relaxed frames: same cell, pbc and species as the input, positions as a
+   * Float64Array, `info` copied with `energy` set to the relaxed energy (eV);
+   * per-atom `arrays` (forces of the input) are not carried over.
+   */
   readonly trajectory: Trajectory;
   /** Per-frame energies, steps and convergence. */
   readonly frames: RelaxFrames;
+}
+
+/** Scratch of one frame's minimisation (allocated once per call). */
+interface FireWork {
+  readonly x: Float64Array;
+  readonly v: Float64Array;
+  readonly f: Float64Array;
+}
+
+/** Largest per-atom force norm. */
+function maxForce(f: Float64Array, n: number): number {
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const s = f[3 * i] * f[3 * i] + f[3 * i + 1] * f[3 * i + 1] + f[3 * i + 2] * f[3 * i + 2];
+    if (s > m) m = s;
+  }
+  return Math.sqrt(m);
+}
+
+/**
+ * FIRE on one frame in place (`w.x` holds the start and receives the end).
+ * Returns the steps taken, the final energy and the final largest force.
+ */
+function fire(
+  potential: Potential, cell: Float64Array, pbc: readonly [boolean, boolean, boolean], species: readonly string[],
+  w: FireWork, fmax: number, maxSteps: number, P: FireParams, out: Float64Array,
+): number {
+  const n = species.length;
+  const { x, v, f } = w;
+  const m3 = 3 * n;
+  v.fill(0);
+  let energy = potential.energyAndForces(x, cell, pbc, species, f);
+  let fm = maxForce(f, n);
+  let dt = P.dt;
+  let a = P.aStart;
+  let nPos = 0;
+  let step = 0;
+  const maxMove2 = P.maxMove * P.maxMove;
+  while (fm > fmax && step < maxSteps) {
+    // Bitzek et al.: P = F·v decides between mixing (downhill) and a stop.
+    let pw = 0, vv = 0, ff = 0;
+    for (let k = 0; k < m3; k++) {
+      pw += f[k] * v[k];
+      vv += v[k] * v[k];
+      ff += f[k] * f[k];
+    }
+    if (pw > 0) {
+      const mix = ff > 0 ? (a * Math.sqrt(vv)) / Math.sqrt(ff) : 0;
+      for (let k = 0; k < m3; k++) v[k] = (1 - a) * v[k] + mix * f[k];
+      if (nPos > P.nMin) {
+        dt = Math.min(dt * P.fInc, P.dtMax);
+        a *= P.fA;
+      }
+      nPos++;
+    } else {
+      v.fill(0);
+      a = P.aStart;
+      dt *= P.fDec;
+      nPos = 0;
+    }
+    // Euler step with the velocity updated first (as ASE), each atom's move capped.
+    let big = 0;
+    for (let k = 0; k < m3; k++) v[k] += dt * f[k];
+    for (let i = 0; i < n; i++) {
+      const dx = dt * v[3 * i], dy = dt * v[3 * i + 1], dz = dt * v[3 * i + 2];
+      const s = dx * dx + dy * dy + dz * dz;
+      if (s > big) big = s;
+    }
+    const scale = big > maxMove2 ? (P.maxMove / Math.sqrt(big)) * dt : dt;
+    for (let k = 0; k < m3; k++) x[k] += scale * v[k];
+    energy = potential.energyAndForces(x, cell, pbc, species, f);
+    if (!Number.isFinite(energy)) break;
+    fm = maxForce(f, n);
+    step++;
+  }
+  out[0] = energy;
+  out[1] = fm;
+  return step;
+}
+
+/**
+ * Energy minimisation of every frame at a fixed cell with FIRE (Bitzek et al.
+ * 2006; parameters {@link FIRE_DEFAULTS}, as ASE's `FIRE` but with the step
+ * capped per atom), until the largest per-atom force is at most `fmax` eV/Å
+ * (ASE's criterion; LAMMPS `min_style fire`, `minimize 0 fmax ...`). Synchronous;
+ * memory is the output plus one frame's work.
+ *
+ * A frame that does not reach `fmax` within `maxSteps` is reported with
+ * `converged[f] = 0`, never thrown. The RMS displacement is taken between the
+ * start and the end positions with the minimum image along periodic axes.
+ *
+ * @example
+ * ```ts
+ * const { trajectory, frames } = relaxStructures(generated, { fmax: 1e-3 });
+ * const perAtom = Array.from(frames.energyAfter, (e) => e / trajectory.nAtoms);
+ * ```
+ * @throws Error for an empty trajectory, bad options, a species the potential
+ *   does not know, non-finite coordinates or overlapping atoms (naming the frame and the pair),
+ *   and when `signal` aborts (naming the frames done).
+ */
+export function relaxStructures(trajectory: Trajectory, options: RelaxOptions = {}): RelaxResult {
+  checkTrajectory(FN, trajectory);
+  if (options === null || typeof options !== 'object') throw new Error(`${FN}: options is ${String(options)}; expected an object such as { fmax: 1e-3 }`);
+  const fmax = options.fmax === undefined ? 1e-3 : positiveNumber(FN, 'options.fmax', options.fmax, 'a force in eV/Å > 0 (default 1e-3)');
+  const maxSteps = options.maxSteps === undefined ? 10000 : positiveInteger(FN, 'options.maxSteps', options.maxSteps);
+  const potential = options.potential ?? stillingerWeber();
+  if (potential === null || typeof potential !== 'object' || typeof potential.energyAndForces !== 'function') {
+    throw new Error(`${FN}: options.potential is not a Potential (an object with name, species, cutoff and energyAndForces); use stillingerWeber() or vashishta()`);
+  }
+  const P: FireParams = { ...FIRE_DEFAULTS, ...(options.fire ?? {}) };
+  for (const key of Object.keys(FIRE_DEFAULTS) as (keyof FireParams)[]) {
+    positiveNumber(FN, `options.fire.${key}`, P[key]);
+  }
+  const { nFrames, nAtoms, positions, species, pbc } = trajectory;
+  checkPotentialSpecies(FN, potential, species);
+  const cell = flatCell(trajectory.cell);
+  const geom = imageGeometry(FN, trajectory.cell, pbc);
+  const { basis: b, inverse: m, periodic } = geom;
+  const pu = periodic[0] ? 1 : 0, pv = periodic[1] ? 1 : 0, pw = periodic[2] ? 1 : 0;
+  const out = new Float64Array(nFrames * nAtoms * 3);
+  const energyBefore = new Float64Array(nFrames);
+  const energyAfter = new Float64Array(nFrames);
+  const steps = new Int32Array(nFrames);
+  const converged = new Uint8Array(nFrames);
+  const fmaxAfter = new Float64Array(nFrames);
+  const rmsDisplacement = new Float64Array(nFrames);
+  const w: FireWork = { x: new Float64Array(3 * nAtoms), v: new Float64Array(3 * nAtoms), f: new Float64Array(3 * nAtoms) };
+  const res = new Float64Array(2);
+  const pbcT: readonly [boolean, boolean, boolean] = [!!pbc[0], !!pbc[1], !!pbc[2]];
+  for (let fr = 0; fr < nFrames; fr++) {
+    if (options.signal?.aborted) {
+      throw new Error(`${FN}: aborted after ${fr} of ${nFrames} frames (options.signal)`);
+    }
+    checkFrameFinite(FN, positions, fr, nAtoms);
+    const base = fr * nAtoms * 3;
+    for (let k = 0; k < 3 * nAtoms; k++) w.x[k] = positions[base + k];
+    try {
+      energyBefore[fr] = potential.energyAndForces(w.x, cell, pbcT, species);
+      steps[fr] = fire(potential, cell, pbcT, species, w, fmax, maxSteps, P, res);
+    } catch (err) {
+      const msg = (err as Error).message;
+      throw new Error(`${FN}: frame ${fr}: ${msg}`);
+    }
+    energyAfter[fr] = res[0];
+    fmaxAfter[fr] = res[1];
+    converged[fr] = res[1] <= fmax && Number.isFinite(res[0]) ? 1 : 0;
+    let s2 = 0;
+    for (let i = 0; i < nAtoms; i++) {
+      const o = base + 3 * i;
+      const x = w.x[3 * i] - positions[o], y = w.x[3 * i + 1] - positions[o + 1], z = w.x[3 * i + 2] - positions[o + 2];
+      let du = x * m[0] + y * m[3] + z * m[6], dv = x * m[1] + y * m[4] + z * m[7], dw = x * m[2] + y * m[5] + z * m[8];
+      du -= pu * Math.round(du);
+      dv -= pv * Math.round(dv);
+      dw -= pw * Math.round(dw);
+      const ex = du * b[0] + dv * b[3] + dw * b[6], ey = du * b[1] + dv * b[4] + dw * b[7], ez = du * b[2] + dv * b[5] + dw * b[8];
+      s2 += ex * ex + ey * ey + ez * ez;
+    }
+    rmsDisplacement[fr] = Math.sqrt(s2 / nAtoms);
+    out.set(w.x, base);
+    options.onProgress?.(fr + 1, nFrames);
+  }
+  const info: FrameInfo[] = trajectory.info.map((rec, fr) => ({ ...rec, energy: energyAfter[fr] }));
+  return {
+    trajectory: { nFrames, nAtoms, positions: out, cell: trajectory.cell, pbc: trajectory.pbc, species: trajectory.species, info },
+    frames: { energyBefore, energyAfter, steps, converged, fmaxAfter, rmsDisplacement },
+  };
 }

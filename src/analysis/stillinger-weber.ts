@@ -105,6 +105,13 @@ export class StillingerWeberKernel {
   private readonly key = new Float64Array(13);
   private ex = new Float64Array(64);
   private dex = new Float64Array(64);
+  private nx = new Float64Array(64);
+  private ny = new Float64Array(64);
+  private nz = new Float64Array(64);
+  private ir = new Float64Array(64);
+  private gx = new Float64Array(64);
+  private gy = new Float64Array(64);
+  private gz = new Float64Array(64);
   private readonly rc: number;
 
   constructor(readonly params: StillingerWeberParams, private readonly name: string) {
@@ -154,95 +161,138 @@ export class StillingerWeberKernel {
     list.build(positions, frame);
     const { start, index, dx, dy, dz, r } = list;
     const nEntries = start[nAtoms];
-    if (this.ex.length < nEntries) {
-      const cap = Math.max(nEntries, 2 * this.ex.length);
-      this.ex = new Float64Array(cap);
-      this.dex = new Float64Array(cap);
-    }
-    const { ex, dex, rc } = this;
+    if (this.ex.length < nEntries) this.grow(nEntries);
+    const { ex, dex, nx, ny, nz, ir, gx, gy, gz, rc } = this;
     const { epsilon, sigma, lambda, gamma, cosTheta0, A, B, p, q } = this.params;
     const gs = gamma * sigma;
     const le = lambda * epsilon;
     const ae = A * epsilon;
+    const pInt = Number.isInteger(p) && p >= 0 && p <= 16, qInt = Number.isInteger(q) && q >= 0 && q <= 16;
     const F = forces;
-    // Per entry: ex = exp(γσ/(r - aσ)) and dex = (d ex / dr) / r, reused by every triplet of the centre atom.
+    // Per entry: unit vector, 1/r, ex = exp(γσ/(r - aσ)) and dex = d ex / dr, reused by every triplet of the centre atom.
     for (let e = 0; e < nEntries; e++) {
       const rr = r[e];
+      if (!(rr > OVERLAP)) {
+        let i = 0;
+        while (start[i + 1] <= e) i++;
+        throw new Error(`${this.name}: atoms ${i} and ${index[e]} overlap (distance ${rr} Å); remove one of them or move it apart`);
+      }
+      const inv = 1 / rr;
+      ir[e] = inv;
+      nx[e] = dx[e] * inv;
+      ny[e] = dy[e] * inv;
+      nz[e] = dz[e] * inv;
       const t = 1 / (rr - rc);
       const v = Math.exp(gs * t);
       ex[e] = v;
-      dex[e] = (-gs * t * t * v) / rr;
+      dex[e] = -gs * t * t * v;
     }
-    if (F) F.fill(0, 0, 3 * nAtoms);
     let e2 = 0;
     let e3 = 0;
     for (let i = 0; i < nAtoms; i++) {
       const s0 = start[i], s1 = start[i + 1];
-      const i3 = 3 * i;
       for (let e = s0; e < s1; e++) {
-        const rr = r[e];
         const j = index[e];
-        if (!(rr > OVERLAP)) {
-          throw new Error(`${this.name}: atoms ${i} and ${j} overlap (distance ${rr} Å); remove one of them or move it apart`);
-        }
-        // Two-body, half per entry (each pair appears in both atoms' lists).
-        const sr = sigma / rr;
-        const srp = Math.pow(sr, p), srq = Math.pow(sr, q);
-        const t = 1 / (rr - rc);
-        const g = Math.exp(sigma * t);
-        const w = B * srp - srq;
-        e2 += 0.5 * ae * w * g;
-        const ux = dx[e], uy = dy[e], uz = dz[e];
-        if (F) {
+        // ∂E/∂d_e, d_e = x_j(image) - x_i, accumulated over every term that involves entry e.
+        let ge = 0;
+        let gex = 0, gey = 0, gez = 0;
+        // Two-body: once per pair (the entry with j > i), half per entry for an atom and its own image.
+        if (j >= i) {
+          const rr = r[e];
+          const w2 = j === i ? 0.5 : 1;
+          const sr = sigma / rr;
+          const srp = pInt ? ipow(sr, p) : Math.pow(sr, p);
+          const srq = qInt ? ipow(sr, q) : Math.pow(sr, q);
+          const t = 1 / (rr - rc);
+          const g = Math.exp(sigma * t);
+          const w = B * srp - srq;
+          e2 += w2 * ae * w * g;
           // d/dr [w g] = g (dw/dr - w σ t²), dw/dr = (-p B srp + q srq) / r.
-          const dphi = ae * g * ((-p * B * srp + q * srq) / rr - w * sigma * t * t);
-          const s = (0.5 * dphi) / rr;
-          const fx = s * ux, fy = s * uy, fz = s * uz;
-          F[i3] += fx;
-          F[i3 + 1] += fy;
-          F[i3 + 2] += fz;
-          const j3 = 3 * j;
-          F[j3] -= fx;
-          F[j3 + 1] -= fy;
-          F[j3 + 2] -= fz;
+          if (F) ge = w2 * ae * g * ((-p * B * srp + q * srq) / rr - w * sigma * t * t);
+        }
+        const nex = nx[e], ney = ny[e], nez = nz[e];
+        if (F) {
+          gex = ge * nex;
+          gey = ge * ney;
+          gez = ge * nez;
         }
         // Three-body: triplets j-i-k with both entries within the cutoff.
-        const exe = ex[e];
+        const exe = ex[e], dexe = dex[e], ire = ir[e];
         for (let c = e + 1; c < s1; c++) {
-          const rk = r[c];
-          const vx = dx[c], vy = dy[c], vz = dz[c];
-          const inv = 1 / (rr * rk);
-          const cos = (ux * vx + uy * vy + uz * vz) * inv;
+          const ncx = nx[c], ncy = ny[c], ncz = nz[c];
+          const cos = nex * ncx + ney * ncy + nez * ncz;
           const dc = cos - cosTheta0;
-          const h = le * exe * ex[c];
-          e3 += h * dc * dc;
+          const exc = ex[c];
+          const h = le * exe * exc;
+          const hd = h * dc;
+          e3 += hd * dc;
           if (F) {
-            // ∂E/∂u = 2 h dc ∂cos/∂u + λε dc² ex_k dex_j u, ∂cos/∂u = v/(r_j r_k) - cos u / r_j².
-            const a2 = 2 * h * dc;
-            const cj = a2 * cos / (rr * rr), ck = a2 * cos / (rk * rk);
-            const bj = le * dc * dc * ex[c] * dex[e], bk = le * dc * dc * exe * dex[c];
-            const gjx = a2 * vx * inv - cj * ux + bj * ux;
-            const gjy = a2 * vy * inv - cj * uy + bj * uy;
-            const gjz = a2 * vz * inv - cj * uz + bj * uz;
-            const gkx = a2 * ux * inv - ck * vx + bk * vx;
-            const gky = a2 * uy * inv - ck * vy + bk * vy;
-            const gkz = a2 * uz * inv - ck * vz + bk * vz;
-            F[i3] += gjx + gkx;
-            F[i3 + 1] += gjy + gky;
-            F[i3 + 2] += gjz + gkz;
-            const j3 = 3 * j, k3 = 3 * index[c];
-            F[j3] -= gjx;
-            F[j3 + 1] -= gjy;
-            F[j3 + 2] -= gjz;
-            F[k3] -= gkx;
-            F[k3 + 1] -= gky;
-            F[k3 + 2] -= gkz;
+            // ∂E/∂d_e = (2 h dc / r_e) (n_c - cos n_e) + λε dc² ex_c (d ex_e/dr) n_e, and e <-> c.
+            const ldd = le * dc * dc;
+            const ta = 2 * hd * ire;
+            const tb = ldd * exc * dexe - ta * cos;
+            const tc = 2 * hd * ir[c];
+            const td = ldd * exe * dex[c] - tc * cos;
+            gex += ta * ncx + tb * nex;
+            gey += ta * ncy + tb * ney;
+            gez += ta * ncz + tb * nez;
+            gx[c] += tc * nex + td * ncx;
+            gy[c] += tc * ney + td * ncy;
+            gz[c] += tc * nez + td * ncz;
           }
         }
+        if (F) {
+          gx[e] += gex;
+          gy[e] += gey;
+          gz[e] += gez;
+        }
+      }
+    }
+    if (F) {
+      // F_i += ∂E/∂d_e, F_j -= ∂E/∂d_e for every entry; the per-entry sums are reset for the next frame.
+      F.fill(0, 0, 3 * nAtoms);
+      for (let i = 0; i < nAtoms; i++) {
+        let fx = 0, fy = 0, fz = 0;
+        for (let e = start[i], s1 = start[i + 1]; e < s1; e++) {
+          const x = gx[e], y = gy[e], z = gz[e];
+          fx += x;
+          fy += y;
+          fz += z;
+          const j3 = 3 * index[e];
+          F[j3] -= x;
+          F[j3 + 1] -= y;
+          F[j3 + 2] -= z;
+          gx[e] = 0;
+          gy[e] = 0;
+          gz[e] = 0;
+        }
+        F[3 * i] += fx;
+        F[3 * i + 1] += fy;
+        F[3 * i + 2] += fz;
       }
     }
     return e2 + e3;
   }
+
+  private grow(n: number): void {
+    const cap = Math.max(n, 2 * this.ex.length);
+    this.ex = new Float64Array(cap);
+    this.dex = new Float64Array(cap);
+    this.nx = new Float64Array(cap);
+    this.ny = new Float64Array(cap);
+    this.nz = new Float64Array(cap);
+    this.ir = new Float64Array(cap);
+    this.gx = new Float64Array(cap);
+    this.gy = new Float64Array(cap);
+    this.gz = new Float64Array(cap);
+  }
+}
+
+/** x^n for a small non-negative integer n (Math.pow is slower in hot loops). */
+function ipow(x: number, n: number): number {
+  let y = 1;
+  for (let k = 0; k < n; k++) y *= x;
+  return y;
 }
 
 /**
