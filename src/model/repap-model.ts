@@ -25,6 +25,7 @@ import {
   networkFromArtifacts,
   resolveHandler,
 } from './serialization.js';
+import { checkSamplingDefaults, type SamplingDefaults } from './sampling-defaults.js';
 import type { GenerativeModelSource } from './source.js';
 import { ensureLayersCompat } from './tfjs-compat.js';
 import type { NegativeLogLikelihood, TrainingData, TrainingHistory, TrainingInfo, TrainOptions } from './train-options.js';
@@ -102,6 +103,7 @@ export class RePAPModel implements GenerativeModelSource {
   private _cell: Cell | null;
   private _pbc: Pbc;
   private _firstCoordinates: Float64Array;
+  private _sampling: SamplingDefaults | null = null;
   /** Training summary (read and written by the training loop). @internal */
   trainingInfo: TrainingInfo;
   private _optimizer: tf.Optimizer | null = null;
@@ -155,6 +157,17 @@ export class RePAPModel implements GenerativeModelSource {
   /** Training periodicity. */
   get pbc(): Pbc {
     return this._pbc;
+  }
+  /**
+   * The sampling defaults stored with the model (temperature, minimum
+   * distance, tries; `repap.json` field `sampling`), or null. Samplers use
+   * them unless a call overrides them. Setting validates the values.
+   */
+  get samplingDefaults(): Readonly<SamplingDefaults> | null {
+    return this._sampling;
+  }
+  set samplingDefaults(value: SamplingDefaults | null) {
+    this._sampling = value === null ? null : Object.freeze(checkSamplingDefaults(value, 'RePAPModel.samplingDefaults'));
   }
   /** Species of each atom (original order). */
   get species(): readonly string[] {
@@ -348,6 +361,7 @@ export class RePAPModel implements GenerativeModelSource {
       cell: this._cell,
       pbc: this._pbc,
       training: this.trainingInfo,
+      ...(this._sampling ? { sampling: { ...this._sampling } } : {}),
     };
   }
 
@@ -407,6 +421,7 @@ export class RePAPModel implements GenerativeModelSource {
     model._cell = meta.cell;
     model._pbc = [...meta.pbc] as Pbc;
     model.trainingInfo = meta.training;
+    if (meta.sampling !== undefined) model._sampling = Object.freeze(checkSamplingDefaults(meta.sampling, where));
     return model;
   }
 

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { SamplingDefaults } from './sampling-defaults.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { AxisProjectionEncoder } from '../encoding/encoder.js';
@@ -48,6 +49,8 @@ export interface ModelMetadata {
   pbc: Pbc;
   /** Training summary. */
   training: TrainingInfo;
+  /** Sampling defaults chosen for the model (temperature, minimum distance, tries); absent when none were stored. */
+  sampling?: SamplingDefaults;
   /** Set by `saveModel`: the identity of the saved folder's parts (absent in older folders). */
   integrity?: ModelIntegrity;
 }

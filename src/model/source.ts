@@ -9,6 +9,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Cell, Pbc } from '../structure/trajectory.js';
 import type { TokenCodec } from '../encoding/types.js';
 import type { RecurrentStackWeights } from './weights.js';
+import type { SamplingDefaults } from './sampling-defaults.js';
 
 /** A trained generative network together with its encoding. */
 export interface GenerativeModelSource {
@@ -31,6 +32,12 @@ export interface GenerativeModelSource {
    * generic path for any architecture.
    */
   readonly network: LayersModel;
+  /**
+   * Sampling defaults stored with the model (temperature, minimum distance,
+   * tries), used by a sampler unless a call overrides them; null or absent
+   * for none.
+   */
+  readonly samplingDefaults?: Readonly<SamplingDefaults> | null;
   /** True once the model's tensors were disposed; a sampler must refuse to run then. */
   readonly isDisposed: boolean;
 }

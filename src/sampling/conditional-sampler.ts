@@ -6,6 +6,7 @@
  * @module
  */
 import type { GenerativeModelSource } from '../model/source.js';
+import { FALLBACK_SAMPLING } from '../model/sampling-defaults.js';
 import type { TokenCodec } from '../encoding/types.js';
 import type { Trajectory, FrameInfo } from '../structure/trajectory.js';
 import { MinimumDistance, PairMetric, type Constraint, type ConstraintContext } from './constraint.js';
@@ -15,6 +16,9 @@ import { checkStackWeights, JsStackEngine, type StepEngine } from './engine.js';
 import { RerunEngine } from './rerun-engine.js';
 import { WasmStackEngine, wasmSimdSupported } from './wasm-engine.js';
 import { TfjsStackEngine } from './tfjs-engine.js';
+
+/** Most coordinates `sample()` returns in one trajectory (2^27 float64: 1 GiB); beyond it, `stream()`. */
+const MAX_SAMPLE_VALUES = 2 ** 27;
 
 /**
  * Which implementation runs the network steps.
@@ -48,8 +52,8 @@ export interface SampleOptions {
   batchSize?: number;
   /**
    * Temperature T > 0 applied to each normalised output distribution:
-   * `p_k^(1/T) / sum_j p_j^(1/T)`. T < 1 sharpens, T > 1 flattens. Default 1.
-   * The first coordinate (drawn from the training data) is not tempered.
+   * `p_k^(1/T) / sum_j p_j^(1/T)`. T < 1 sharpens, T > 1 flattens. Default: the model's stored
+   * `samplingDefaults.temperature`, else 1. The first coordinate (drawn from the training data) is not tempered.
    */
   temperature?: number;
   /** Greedy (argmax) decoding of every network output; shorthand for `sampler: greedySampler`. x0 is still drawn from the training data. */
@@ -68,9 +72,9 @@ export interface SampleOptions {
    * The prefix is run through the network once per batch, not per structure.
    */
   prefix?: ArrayLike<number> | ReadonlyArray<ArrayLike<number>>;
-  /** Minimum interatomic distance in Å (minimum image if periodic); 0 switches it off. Default 2.0. */
+  /** Minimum interatomic distance in Å (minimum image if periodic); 0 switches it off. Default: the model's stored default, else 2.0. */
   minDistance?: number;
-  /** Draws per atom at most, the first included, before the atom is kept as a violation. Default 10. */
+  /** Draws per atom at most, the first included, before the atom is kept as a violation. Default: the model's stored default, else 10. */
   maxTries?: number;
   /** Further constraints, checked after the minimum distance, all of which an atom must pass. */
   constraints?: readonly Constraint[];
@@ -111,6 +115,20 @@ export interface SampleStats {
   readonly violatingStructures: readonly number[];
   /** Wall time in seconds. */
   readonly seconds: number;
+  /** The temperature, minimum distance and tries this run used, and which of them came from the model's stored defaults. */
+  readonly settings: SamplingSettings;
+}
+
+/** The sampling settings a run used (see {@link SampleStats.settings}). */
+export interface SamplingSettings {
+  /** Temperature of the output distributions. */
+  readonly temperature: number;
+  /** Minimum interatomic distance (Å); 0 = resampling off. */
+  readonly minDistance: number;
+  /** Draws per atom at most. */
+  readonly maxTries: number;
+  /** The fields taken from the model's stored sampling defaults (the others came from the call or the fallbacks 1, 2.0 Å, 10). */
+  readonly fromModel: readonly ('temperature' | 'minDistance' | 'maxTries')[];
 }
 
 /** Result of `sample`: the structures and how the constraints went. */
@@ -133,6 +151,7 @@ interface Resolved {
   maxTries: number;
   constraints: Constraint[];
   onProgress?: (done: number, total: number) => void;
+  settings: SamplingSettings;
 }
 
 function isInt(x: unknown): x is number {
@@ -228,21 +247,34 @@ export class ConditionalSampler {
     const o = options ?? {};
     const codec = this.source.codec;
     const seed = o.seed ?? freshSeed();
-    if (!Number.isFinite(seed)) throw new Error(`sample: options.seed must be a finite number (got ${seed})`);
+    if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
+      throw new Error(`sample: options.seed must be an integer (got ${typeof seed === 'string' ? `'${seed}'` : String(seed)}); a fractional seed would silently lose its fraction`);
+    }
     const batchSize = o.batchSize ?? Math.min(n, 256);
     if (!isInt(batchSize) || batchSize < 1) throw new Error(`sample: options.batchSize must be an integer >= 1 (got ${batchSize})`);
-    const temperature = o.temperature ?? 1;
+    const stored = this.source.samplingDefaults ?? null;
+    const fromModel: ('temperature' | 'minDistance' | 'maxTries')[] = [];
+    const pick = <K extends 'temperature' | 'minDistance' | 'maxTries'>(key: K, fallback: number): number => {
+      const given = o[key];
+      if (given !== undefined) return given;
+      if (stored) {
+        fromModel.push(key);
+        return stored[key];
+      }
+      return fallback;
+    };
+    const temperature = pick('temperature', FALLBACK_SAMPLING.temperature);
     if (!(typeof temperature === 'number' && temperature > 0 && Number.isFinite(temperature))) {
       throw new Error(`sample: options.temperature must be a finite number > 0 (got ${temperature}); use greedy: true for argmax decoding`);
     }
     if (o.greedy && o.sampler) throw new Error('sample: give either options.greedy or options.sampler, not both');
     const sampler = o.greedy ? greedySampler : o.sampler ?? multinomialSampler;
     if (typeof sampler.draw !== 'function') throw new Error('sample: options.sampler must have a draw(probs, offset, size, random) method');
-    const minDistance = o.minDistance ?? 2.0;
+    const minDistance = pick('minDistance', FALLBACK_SAMPLING.minDistance);
     if (!(typeof minDistance === 'number' && Number.isFinite(minDistance) && minDistance >= 0)) {
       throw new Error(`sample: options.minDistance must be a finite number of Å >= 0 (got ${minDistance}); use 0 to switch resampling off`);
     }
-    const maxTries = o.maxTries ?? 10;
+    const maxTries = pick('maxTries', FALLBACK_SAMPLING.maxTries);
     if (!isInt(maxTries) || maxTries < 1) throw new Error(`sample: options.maxTries must be an integer >= 1 (got ${maxTries})`);
     const constraints: Constraint[] = [];
     if (minDistance > 0) constraints.push(new MinimumDistance(minDistance));
@@ -290,19 +322,26 @@ export class ConditionalSampler {
     return {
       seed, batchSize, temperature, sampler, jitter: !!o.jitter, prefixPos, prefixCells, prefixAtoms,
       maxTries, constraints, onProgress: o.onProgress,
+      settings: { temperature, minDistance, maxTries, fromModel },
     };
   }
 
   /**
    * Generates `n` structures and returns them as one trajectory (frame i =
    * structure i) with the resampling statistics. For very many structures,
-   * prefer {@link ConditionalSampler.stream}.
+   * prefer {@link ConditionalSampler.stream}; above 2^27 coordinates (1 GiB,
+   * about 1.5 million 30-atom structures) `sample` refuses and points to it.
    */
   async sample(n: number, options: SampleOptions = {}): Promise<SampleResult> {
     this.checkAlive();
     const r = this.resolve(n, options);
     const t0 = now();
     const nA = this.source.codec.nAtoms;
+    if (n * nA * 3 > MAX_SAMPLE_VALUES) {
+      throw new Error(
+        `sample: ${n} structures of ${nA} atoms need ${((n * nA * 24) / 2 ** 30).toFixed(1)} GiB of positions in one trajectory, above the ${MAX_SAMPLE_VALUES / 2 ** 27} GiB that sample() holds; use stream(n, options), which yields one batch at a time (for await (const batch of sampler.stream(n)) ...) with the same structures`,
+      );
+    }
     const positions = new Float64Array(n * nA * 3);
     const info: FrameInfo[] = [];
     const res = new Int32Array(n), red = new Int32Array(n), vio = new Int32Array(n);
@@ -315,7 +354,7 @@ export class ConditionalSampler {
       vio.set(batch.stats.perStructure.violatingAtoms, batch.stats.offset);
       engineName = batch.stats.engine;
     }
-    const stats = makeStats(r.seed, engineName, 0, n, nA - r.prefixAtoms, res, red, vio, (now() - t0) / 1000);
+    const stats = makeStats(r.seed, engineName, 0, n, nA - r.prefixAtoms, res, red, vio, (now() - t0) / 1000, r.settings);
     const species: string[] = new Array(nA);
     const codec = this.source.codec;
     for (let k = 0; k < nA; k++) species[codec.permutation[k]] = codec.orderedSpecies[k];
@@ -410,7 +449,7 @@ export class ConditionalSampler {
         const t0 = now();
         const batch = await this.generateBatch(engine, done, b, r);
         const stats = makeStats(r.seed, engine.name, done, b, this.source.codec.nAtoms - r.prefixAtoms,
-          batch.resampled, batch.redraws, batch.violating, (now() - t0) / 1000);
+          batch.resampled, batch.redraws, batch.violating, (now() - t0) / 1000, r.settings);
         const info: FrameInfo[] = [];
         for (let i = 0; i < b; i++) {
           info.push({ structure: done + i, resampled_atoms: batch.resampled[i], violating_atoms: batch.violating[i] });
@@ -574,6 +613,7 @@ function normalise(buf: Float32Array, off: number, G: number, step: number): voi
 function makeStats(
   seed: number, engine: string, offset: number, structures: number, generatedPerStructure: number,
   resampled: Int32Array, redraws: Int32Array, violating: Int32Array, seconds: number,
+  settings: SamplingSettings,
 ): SampleStats {
   let rs = 0, rd = 0;
   const vs: number[] = [];
@@ -590,6 +630,6 @@ function makeStats(
       resampledAtoms: resampled, redraws, violatingAtoms: violating,
       replacementRate: Float64Array.from(resampled.subarray(0, structures), (r) => (generatedPerStructure > 0 ? r / generatedPerStructure : 0)),
     },
-    violatingStructures: vs, seconds,
+    violatingStructures: vs, seconds, settings,
   };
 }

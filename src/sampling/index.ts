@@ -1,6 +1,6 @@
 /** Generation: ConditionalSampler, token-drawing strategies, constraints. @module */
 export { ConditionalSampler } from './conditional-sampler.js';
-export type { ConditionalSamplerOptions, SampleOptions, SampleResult, SampleStats, SamplerEngine } from './conditional-sampler.js';
+export type { ConditionalSamplerOptions, SampleOptions, SampleResult, SampleStats, SamplerEngine, SamplingSettings } from './conditional-sampler.js';
 export { drawFromCumulative, greedySampler, multinomialSampler, nucleusSampler, topKSampler } from './token-sampler.js';
 export type { TokenSampler } from './token-sampler.js';
 export { MinimumDistance, PairMetric } from './constraint.js';

@@ -1,0 +1,57 @@
+/**
+ * Sampling defaults that travel with a model: the temperature, minimum
+ * distance and tries chosen for it (on validation data), stored in the model
+ * folder (`repap.json`, field `sampling`) and used by the sampler, the CLI,
+ * the examples and the browser page unless a caller overrides them.
+ *
+ * @module
+ */
+
+/** The sampling settings stored with a model. */
+export interface SamplingDefaults {
+  /** Temperature T > 0 of every output distribution (1 = as trained). Valid: (0, 10]. */
+  temperature: number;
+  /** Minimum interatomic distance (Å) enforced by redrawing; 0 switches it off. Valid: [0, 10]. */
+  minDistance: number;
+  /** Draws per atom at most, the first included. Valid: integers 1 to 1000. */
+  maxTries: number;
+  /** Why these values (free text: how they were chosen), optional. */
+  note?: string;
+}
+
+/** The values a sampler uses when neither the model nor the caller gives one. */
+export const FALLBACK_SAMPLING: Readonly<SamplingDefaults> = Object.freeze({ temperature: 1, minDistance: 2.0, maxTries: 10 });
+
+const RANGES = {
+  temperature: 'a finite number in (0, 10]',
+  minDistance: 'a finite number of Å in [0, 10] (0 switches resampling off)',
+  maxTries: 'an integer from 1 to 1000',
+} as const;
+
+/**
+ * Validates stored sampling defaults (`where` names the source, for example
+ * the repap.json file) and returns a clean copy. Throws naming the file, the
+ * field and the valid range for a value out of range, a missing field, or an
+ * unknown one.
+ */
+export function checkSamplingDefaults(value: unknown, where: string): SamplingDefaults {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`${where}: field 'sampling' must be an object { temperature, minDistance, maxTries }, got ${JSON.stringify(value)}`);
+  }
+  const v = value as Record<string, unknown>;
+  for (const key of Object.keys(v)) {
+    if (!['temperature', 'minDistance', 'maxTries', 'note'].includes(key)) {
+      throw new Error(`${where}: field 'sampling.${key}' is not a sampling default; the fields are temperature, minDistance, maxTries (and note)`);
+    }
+  }
+  const bad = (field: keyof typeof RANGES): Error =>
+    new Error(`${where}: field 'sampling.${field}' = ${JSON.stringify(v[field])} is out of range; valid: ${RANGES[field]}`);
+  const t = v.temperature;
+  if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0 || t > 10) throw bad('temperature');
+  const d = v.minDistance;
+  if (typeof d !== 'number' || !Number.isFinite(d) || d < 0 || d > 10) throw bad('minDistance');
+  const m = v.maxTries;
+  if (typeof m !== 'number' || !Number.isInteger(m) || m < 1 || m > 1000) throw bad('maxTries');
+  if (v.note !== undefined && typeof v.note !== 'string') throw new Error(`${where}: field 'sampling.note' must be a string`);
+  return { temperature: t, minDistance: d, maxTries: m, ...(typeof v.note === 'string' ? { note: v.note } : {}) };
+}
