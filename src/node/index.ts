@@ -1,4 +1,5 @@
 /** @module */
 export { formatFromPath, loadTrajectory, saveTrajectory } from './trajectory-files.js';
 export type { LoadTrajectoryOptions, SaveTrajectoryOptions, TrajectoryFormat } from './trajectory-files.js';
-export { MODEL_FILES, loadModel, saveModel } from './model-files.js';
+export { CHECKPOINT_FILES, MODEL_FILES, ModelFolderError, loadCheckpoint, loadModel, saveCheckpoint, saveModel } from './model-files.js';
+export type { SaveModelOptions } from './model-files.js';
