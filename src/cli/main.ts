@@ -26,13 +26,16 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sample: async () => (await import('./commands/sample.js')).sampleCommand,
   rdf: async () => (await import('./commands/rdf.js')).rdfCommand,
   eval: async () => (await import('./commands/eval.js')).evalCommand,
+  info: async () => (await import('./commands/info.js')).infoCommand,
+  convert: async () => (await import('./commands/convert.js')).convertCommand,
 };
 
 /** True for errors a user fixes by changing their input (not bugs): usage errors and missing files. */
 function isUserInputError(e: unknown): boolean {
   if (e instanceof UsageError) return true;
   const code = (e as NodeJS.ErrnoException | null)?.code;
-  return code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'EACCES';
+  // EBADMODEL: a model folder with a corrupt or mismatched part (ModelFolderError).
+  return code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'EACCES' || code === 'EBADMODEL';
 }
 
 /**
