@@ -13,6 +13,7 @@ const suites: Record<string, () => Promise<Bench>> = {
   train: async () => (await import('./train.js')).benchTrain,
   sample: async () => (await import('./sample.js')).benchSample,
   backends: async () => (await import('./backends.js')).benchBackends,
+  relax: async () => (await import('./relax.js')).benchRelax,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -9,7 +9,7 @@ stdout: JSON {"energies": [...], "iterations": [...], "cpu": child CPU seconds,
               "loop": LAMMPS's own loop seconds, "wall": seconds}
 
 minimize: per frame `read_dump` + `minimize 0 FMAX MAXITER 10*MAXITER` with `min_modify norm max`
-(largest per-atom force norm, ASE's fmax). rerun: `rerun` of a dump (pe and forces every frame).
+(largest per-atom force norm, ASE's fmax). rerun: `rerun` of a dump (the pair style computes energy and forces every frame; no force output).
 """
 import json
 import os
@@ -63,7 +63,6 @@ with tempfile.TemporaryDirectory() as tmp:
                 'next i\njump SELF loop\n')
     else:
         body = ('thermo_style custom step pe\nthermo 1000000\n'
-                f'dump d all custom 1 {tmp}/forces.dump id fx fy fz\ndump_modify d sort id\n'
                 'compute pe all pe\nvariable e equal c_pe\nfix pr all print 1 "PE ${e}" screen yes\n'
                 + ''.join(f'rerun {dump} dump x y z box no\n' for _ in range(q.get('repeats', 1))))
     with open(inp, 'w') as fh:
