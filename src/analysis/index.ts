@@ -24,3 +24,7 @@ export { flatCell, checkPotentialSpecies } from './potential.js';
 export type { Potential } from './potential.js';
 export { FIRE_DEFAULTS, relaxStructures } from './relax.js';
 export type { FireParams, RelaxOptions, RelaxFrames, RelaxResult } from './relax.js';
+export {
+  DEFAULT_FINGERPRINT_CUTOFF, DEFAULT_SAME_STRUCTURE_TOLERANCE, fingerprintDistance, fingerprinter, groupStructures, sameStructure, structureFingerprint,
+} from './fingerprint.js';
+export type { FingerprintChannel, FingerprintOptions, SameStructureOptions, StructureFingerprint } from './fingerprint.js';
