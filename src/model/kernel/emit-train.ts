@@ -20,6 +20,14 @@ export interface TrainKernelShape {
   readonly up: number;
   /** Grid size, padded to a multiple of 8. */
   readonly gp: number;
+  /**
+   * Row strides in floats of `[*, 4 up]` rows (zs), `[*, up]` rows (hs) and
+   * `[*, gp]` rows (gs): padded past a power of two so that the rows of a
+   * panel do not all fall into the same L1 cache set (4 KiB aliasing).
+   */
+  readonly zs: number;
+  readonly hs: number;
+  readonly gs: number;
   /** Rows per register tile of the products (4). */
   readonly rt: number;
   /** Fused multiply-add (relaxed SIMD) in the products. */
@@ -31,7 +39,7 @@ export interface TrainKernelShape {
  * pre-activations at z, the previous cell state at cp; writes the gate values
  * i, f, g, o back over z, and c, tanh(c), h.
  */
-function emitGatesForward(up: number): FnBuilder {
+function emitGatesForward(up: number, zs: number, hs: number): FnBuilder {
   const f = new FnBuilder('gatesF', [I32, I32, I32, I32, I32, I32]);
   const [Z, CP, C, TC, H, N] = [0, 1, 2, 3, 4, 5];
   const r = f.local(I32), j = f.local(I32), zp = f.local(I32), so = f.local(I32);
@@ -40,8 +48,8 @@ function emitGatesForward(up: number): FnBuilder {
   const B = 4 * up; // bytes per gate block
   f.forLoop(r, () => f.get(N), () => {
     f.forLoop(j, () => f.i32(up / 4), () => {
-      f.get(Z).get(r).i32(16 * up).mul().add().get(j).i32(16).mul().add().set(zp);
-      f.get(r).i32(4 * up).mul().get(j).i32(16).mul().add().set(so);
+      f.get(Z).get(r).i32(4 * zs).mul().add().get(j).i32(16).mul().add().set(zp);
+      f.get(r).i32(4 * hs).mul().get(j).i32(16).mul().add().set(so);
       f.get(zp).vload(0).set(v);
       emitSigmoid(f, v, t);
       f.set(ig);
@@ -77,7 +85,7 @@ function emitGatesForward(up: number): FnBuilder {
  * dL/dc from the next step in and `dc · f` out; the bias gradient gb (4 up)
  * accumulates dL/dz.
  */
-function emitGatesBackward(up: number): FnBuilder {
+function emitGatesBackward(up: number, zs: number, hs: number): FnBuilder {
   const f = new FnBuilder('gatesB', [I32, I32, I32, I32, I32, I32, I32]);
   const [Z, TC, CP, DH, DC, GB, N] = [0, 1, 2, 3, 4, 5, 6];
   const r = f.local(I32), j = f.local(I32), zp = f.local(I32), so = f.local(I32), gp = f.local(I32);
@@ -91,8 +99,8 @@ function emitGatesBackward(up: number): FnBuilder {
   };
   f.forLoop(r, () => f.get(N), () => {
     f.forLoop(j, () => f.i32(up / 4), () => {
-      f.get(Z).get(r).i32(16 * up).mul().add().get(j).i32(16).mul().add().set(zp);
-      f.get(r).i32(4 * up).mul().get(j).i32(16).mul().add().set(so);
+      f.get(Z).get(r).i32(4 * zs).mul().add().get(j).i32(16).mul().add().set(zp);
+      f.get(r).i32(4 * hs).mul().get(j).i32(16).mul().add().set(so);
       f.get(GB).get(j).i32(16).mul().add().set(gp);
       f.get(zp).vload(0).set(i);
       f.get(zp).vload(B).set(fg);
@@ -125,20 +133,20 @@ function emitGatesBackward(up: number): FnBuilder {
  * `gather(z, idx, nAct, idxStride, n, k0, bias)`: row r of z (4 up floats) =
  * bias + the sum of the input-kernel rows `idx[a * idxStride / 4 + r]`, a < nAct.
  */
-function emitGather(up: number): FnBuilder {
+function emitGather(up: number, zs: number): FnBuilder {
   const width = 4 * up;
   const f = new FnBuilder('gather', [I32, I32, I32, I32, I32, I32, I32]);
   const [Z, IDX, NA, IS, N, K0, BIAS] = [0, 1, 2, 3, 4, 5, 6];
   const r = f.local(I32), j = f.local(I32), a = f.local(I32), zr = f.local(I32), kr = f.local(I32);
   f.forLoop(r, () => f.get(N), () => {
-    f.get(Z).get(r).i32(width * 4).mul().add().set(zr);
+    f.get(Z).get(r).i32(zs * 4).mul().add().set(zr);
     f.forLoop(j, () => f.i32(width / 4), () => {
       f.get(zr).get(j).i32(16).mul().add();
       f.get(BIAS).get(j).i32(16).mul().add().vload();
       f.vstore();
     });
     f.forLoop(a, () => f.get(NA), () => {
-      f.get(IDX).get(a).get(IS).mul().add().get(r).i32(4).mul().add().loadI32().i32(width * 4).mul().get(K0).add().set(kr);
+      f.get(IDX).get(a).get(IS).mul().add().get(r).i32(4).mul().add().loadI32().i32(zs * 4).mul().get(K0).add().set(kr);
       f.forLoop(j, () => f.i32(width / 4), () => {
         f.get(zr).get(j).i32(16).mul().add();
         f.get(zr).get(j).i32(16).mul().add().vload();
@@ -151,15 +159,15 @@ function emitGather(up: number): FnBuilder {
 }
 
 /** `scatter(dz, idx, nAct, idxStride, n, gk)`: for every row r and a < nAct, `gk[idx[a, r]] += dz[r]` (rows of 4 up floats). */
-function emitScatter(up: number): FnBuilder {
+function emitScatter(up: number, zs: number): FnBuilder {
   const width = 4 * up;
   const f = new FnBuilder('scatter', [I32, I32, I32, I32, I32, I32]);
   const [DZ, IDX, NA, IS, N, GK] = [0, 1, 2, 3, 4, 5];
   const r = f.local(I32), j = f.local(I32), a = f.local(I32), zr = f.local(I32), kr = f.local(I32);
   f.forLoop(r, () => f.get(N), () => {
-    f.get(DZ).get(r).i32(width * 4).mul().add().set(zr);
+    f.get(DZ).get(r).i32(zs * 4).mul().add().set(zr);
     f.forLoop(a, () => f.get(NA), () => {
-      f.get(IDX).get(a).get(IS).mul().add().get(r).i32(4).mul().add().loadI32().i32(width * 4).mul().get(GK).add().set(kr);
+      f.get(IDX).get(a).get(IS).mul().add().get(r).i32(4).mul().add().loadI32().i32(zs * 4).mul().get(GK).add().set(kr);
       f.forLoop(j, () => f.i32(width / 4), () => {
         f.get(kr).get(j).i32(16).mul().add();
         f.get(kr).get(j).i32(16).mul().add().vload();
@@ -172,12 +180,12 @@ function emitScatter(up: number): FnBuilder {
 }
 
 /** `fill(z, src, n)`: every row of z (4 up floats) = the vector at src. */
-function emitFill(up: number): FnBuilder {
+function emitFill(up: number, zs: number): FnBuilder {
   const width = 4 * up;
   const f = new FnBuilder('fill', [I32, I32, I32]);
   const r = f.local(I32), j = f.local(I32), zr = f.local(I32);
   f.forLoop(r, () => f.get(2), () => {
-    f.get(0).get(r).i32(width * 4).mul().add().set(zr);
+    f.get(0).get(r).i32(zs * 4).mul().add().set(zr);
     f.forLoop(j, () => f.i32(width / 4), () => {
       f.get(zr).get(j).i32(16).mul().add();
       f.get(1).get(j).i32(16).mul().add().vload();
@@ -198,21 +206,21 @@ function emitFill(up: number): FnBuilder {
  * - `tnG`: `Aᵀ · dLogits` with A `[k, up]`, dLogits `[k, gp]`: read-out gradient.
  */
 export function trainKernelFunctions(shape: TrainKernelShape): FnBuilder[] {
-  const { up, gp, rt, fma } = shape;
+  const { up, gp, zs, hs, gs, rt, fma } = shape;
   if (up % GEMM_PANEL !== 0 || gp % GEMM_PANEL !== 0) throw new Error(`training kernel: up = ${up} and gp = ${gp} must be multiples of ${GEMM_PANEL}`);
   const u4 = 4 * up;
   const P = GEMM_PANEL;
   return [
-    emitGemm({ name: 'mmU4', aRow: up, aK: 1, wK: u4, wP: P, cRow: u4, nPanels: u4 / P, rt, fma }),
-    emitGemm({ name: 'mm4U', aRow: u4, aK: 1, wK: up, wP: P, cRow: up, nPanels: up / P, rt, fma }),
-    emitGemm({ name: 'mmG', aRow: up, aK: 1, wK: gp, wP: P, cRow: gp, nPanels: gp / P, rt, fma }),
-    emitGemm({ name: 'mmGU', aRow: gp, aK: 1, wK: up, wP: P, cRow: up, nPanels: up / P, rt, fma }),
-    emitGemm({ name: 'tnU4', aRow: 1, aK: up, wK: u4, wP: P, cRow: u4, nPanels: u4 / P, rt, fma }),
-    emitGemm({ name: 'tnG', aRow: 1, aK: up, wK: gp, wP: P, cRow: gp, nPanels: gp / P, rt, fma }),
-    emitGatesForward(up),
-    emitGatesBackward(up),
-    emitGather(up),
-    emitScatter(up),
-    emitFill(up),
+    emitGemm({ name: 'mmU4', aRow: hs, aK: 1, wK: zs, wP: P, cRow: zs, nPanels: u4 / P, rt, fma }),
+    emitGemm({ name: 'mm4U', aRow: zs, aK: 1, wK: hs, wP: P, cRow: hs, nPanels: up / P, rt, fma }),
+    emitGemm({ name: 'mmG', aRow: hs, aK: 1, wK: gs, wP: P, cRow: gs, nPanels: gp / P, rt, fma }),
+    emitGemm({ name: 'mmGU', aRow: gs, aK: 1, wK: hs, wP: P, cRow: hs, nPanels: up / P, rt, fma }),
+    emitGemm({ name: 'tnU4', aRow: 1, aK: hs, wK: zs, wP: P, cRow: zs, nPanels: u4 / P, rt, fma }),
+    emitGemm({ name: 'tnG', aRow: 1, aK: hs, wK: gs, wP: P, cRow: gs, nPanels: gp / P, rt, fma }),
+    emitGatesForward(up, zs, hs),
+    emitGatesBackward(up, zs, hs),
+    emitGather(up, zs),
+    emitScatter(up, zs),
+    emitFill(up, zs),
   ];
 }

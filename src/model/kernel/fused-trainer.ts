@@ -136,6 +136,10 @@ interface ShardLayout {
 interface Layout {
   up: number;
   gp: number;
+  /** Row strides (floats) of [*, 4 up], [*, up] and [*, gp] rows. */
+  zs: number;
+  hs: number;
+  gs: number;
   G: number;
   L: number;
   nAct: number;
@@ -172,6 +176,7 @@ function shardWork(ex: Exports, mem: WebAssembly.Memory, lay: Layout, s: number)
     return;
   }
   const U = lay.up, U4 = 4 * U, G = lay.G, Gp = lay.gp, L = lay.L, R = S * B;
+  const HS = lay.hs, ZS = lay.zs, GS = lay.gs;
   const MC = 64, KC = 256;
   const chunked = (fn: (...a: number[]) => void, a: number, aRow: number, w: number, c: number, cRow: number, k: number) => {
     for (let r0 = 0; r0 < R; r0 += MC) fn(a + r0 * aRow * 4, w, c + r0 * cRow * 4, Math.min(MC, R - r0), k);
@@ -186,15 +191,15 @@ function shardWork(ex: Exports, mem: WebAssembly.Memory, lay: Layout, s: number)
       if (masked) {
         X = sh.X[l]!;
         const m = sh.M[l - 1]! / 4, h = sh.H[l - 1]! / 4, x = X / 4;
-        for (let j = 0; j < R * U; j++) f32[x + j] = f32[h + j]! * f32[m + j]!;
+        for (let j = 0; j < R * HS; j++) f32[x + j] = f32[h + j]! * f32[m + j]!;
       }
       ex.fill!(Z, lay.b[l]!, R);
-      chunked(ex.mmU4!, X, U, lay.K[l]!, Z, U4, U);
+      chunked(ex.mmU4!, X, HS, lay.K[l]!, Z, ZS, U);
     }
     for (let t = 0; t < S; t++) {
-      const zt = Z + t * B * U4 * 4, o = t * B * U * 4;
-      if (t > 0) ex.mmU4!(H + o - B * U * 4, lay.R[l]!, zt, B, U);
-      ex.gatesF!(zt, t > 0 ? C + o - B * U * 4 : sh.zero, C + o, TC + o, H + o, B);
+      const zt = Z + t * B * ZS * 4, o = t * B * HS * 4;
+      if (t > 0) ex.mmU4!(H + o - B * HS * 4, lay.R[l]!, zt, B, U);
+      ex.gatesF!(zt, t > 0 ? C + o - B * HS * 4 : sh.zero, C + o, TC + o, H + o, B);
     }
   }
   // read-out
@@ -202,17 +207,17 @@ function shardWork(ex: Exports, mem: WebAssembly.Memory, lay: Layout, s: number)
   const A = lay.hid === 1 ? top : sh.A;
   if (lay.hid !== 1) {
     const a = A / 4, h = top / 4;
-    if (lay.hid === 0) for (let j = 0; j < R * U; j++) f32[a + j] = f32[h + j]! > 0 ? f32[h + j]! : 0;
-    else for (let j = 0; j < R * U; j++) f32[a + j] = Math.tanh(f32[h + j]!);
+    if (lay.hid === 0) for (let j = 0; j < R * HS; j++) f32[a + j] = f32[h + j]! > 0 ? f32[h + j]! : 0;
+    else for (let j = 0; j < R * HS; j++) f32[a + j] = Math.tanh(f32[h + j]!);
   }
   const P = sh.P, p0 = P / 4, t0 = sh.T / 4;
   for (let r = 0; r < R; r++) {
-    for (let g = 0; g < Gp; g++) f32[p0 + r * Gp + g] = lay.bro !== 0 ? f32[lay.bro / 4 + g]! : 0;
+    for (let g = 0; g < Gp; g++) f32[p0 + r * GS + g] = lay.bro !== 0 ? f32[lay.bro / 4 + g]! : 0;
   }
-  chunked(ex.mmG!, A, U, lay.Wro, P, Gp, U);
+  chunked(ex.mmG!, A, HS, lay.Wro, P, GS, U);
   let sum = 0;
   for (let r = 0; r < R; r++) {
-    const pr = p0 + r * Gp, tr = t0 + r * Gp;
+    const pr = p0 + r * GS, tr = t0 + r * GS;
     if (lay.out === 1) {
       let mx = -Infinity;
       for (let g = 0; g < G; g++) mx = Math.max(mx, f32[pr + g]!);
@@ -257,38 +262,38 @@ function shardWork(ex: Exports, mem: WebAssembly.Memory, lay: Layout, s: number)
   if (!train) return;
   // backward
   f32.fill(0, sh.grad / 4, sh.grad / 4 + lay.nParams);
-  for (let k0 = 0; k0 < R; k0 += KC) ex.tnG!(A + k0 * U * 4, P + k0 * Gp * 4, sh.gW, U, Math.min(KC, R - k0));
+  for (let k0 = 0; k0 < R; k0 += KC) ex.tnG!(A + k0 * HS * 4, P + k0 * GS * 4, sh.gW, U, Math.min(KC, R - k0));
   if (lay.bro !== 0) {
     const gb = sh.gbro / 4;
-    for (let r = 0; r < R; r++) for (let g = 0; g < G; g++) f32[gb + g] += f32[p0 + r * Gp + g]!;
+    for (let r = 0; r < R; r++) for (let g = 0; g < G; g++) f32[gb + g] += f32[p0 + r * GS + g]!;
   }
   const dH = sh.dH, d0 = dH / 4;
-  f32.fill(0, d0, d0 + R * U);
-  chunked(ex.mmGU!, P, Gp, lay.WroT, dH, U, Gp);
+  f32.fill(0, d0, d0 + R * HS);
+  chunked(ex.mmGU!, P, GS, lay.WroT, dH, HS, Gp);
   if (lay.hid === 0) {
     const h = top / 4;
-    for (let j = 0; j < R * U; j++) if (!(f32[h + j]! > 0)) f32[d0 + j] = 0;
+    for (let j = 0; j < R * HS; j++) if (!(f32[h + j]! > 0)) f32[d0 + j] = 0;
   } else if (lay.hid === 2) {
     const a = A / 4;
-    for (let j = 0; j < R * U; j++) f32[d0 + j] = f32[d0 + j]! * (1 - f32[a + j]! * f32[a + j]!);
+    for (let j = 0; j < R * HS; j++) f32[d0 + j] = f32[d0 + j]! * (1 - f32[a + j]! * f32[a + j]!);
   }
   for (let l = L - 1; l >= 0; l--) {
     const Z = sh.Z[l]!, H = sh.H[l]!, C = sh.C[l]!, TC = sh.TC[l]!;
-    f32.fill(0, sh.dC / 4, sh.dC / 4 + B * U);
+    f32.fill(0, sh.dC / 4, sh.dC / 4 + B * HS);
     for (let t = S - 1; t >= 0; t--) {
-      const o = t * B * U * 4, zt = Z + t * B * U4 * 4;
-      if (t < S - 1) ex.mm4U!(zt + B * U4 * 4, lay.RT[l]!, dH + o, B, U4);
-      ex.gatesB!(zt, TC + o, t > 0 ? C + o - B * U * 4 : sh.zero, dH + o, sh.dC, sh.gb[l]!, B);
+      const o = t * B * HS * 4, zt = Z + t * B * ZS * 4;
+      if (t < S - 1) ex.mm4U!(zt + B * ZS * 4, lay.RT[l]!, dH + o, B, U4);
+      ex.gatesB!(zt, TC + o, t > 0 ? C + o - B * HS * 4 : sh.zero, dH + o, sh.dC, sh.gb[l]!, B);
     }
-    for (let k0 = 0; k0 < R - B; k0 += KC) ex.tnU4!(H + k0 * U * 4, Z + (k0 + B) * U4 * 4, sh.gR[l]!, U, Math.min(KC, R - B - k0));
+    for (let k0 = 0; k0 < R - B; k0 += KC) ex.tnU4!(H + k0 * HS * 4, Z + (k0 + B) * ZS * 4, sh.gR[l]!, U, Math.min(KC, R - B - k0));
     if (l > 0) {
       const X = masked ? sh.X[l]! : sh.H[l - 1]!;
-      for (let k0 = 0; k0 < R; k0 += KC) ex.tnU4!(X + k0 * U * 4, Z + k0 * U4 * 4, sh.gK[l]!, U, Math.min(KC, R - k0));
-      f32.fill(0, d0, d0 + R * U);
-      chunked(ex.mm4U!, Z, U4, lay.KT[l]!, dH, U, U4);
+      for (let k0 = 0; k0 < R; k0 += KC) ex.tnU4!(X + k0 * HS * 4, Z + k0 * ZS * 4, sh.gK[l]!, U, Math.min(KC, R - k0));
+      f32.fill(0, d0, d0 + R * HS);
+      chunked(ex.mm4U!, Z, ZS, lay.KT[l]!, dH, HS, U4);
       if (masked) {
         const m = sh.M[l - 1]! / 4;
-        for (let j = 0; j < R * U; j++) f32[d0 + j] = f32[d0 + j]! * f32[m + j]!;
+        for (let j = 0; j < R * HS; j++) f32[d0 + j] = f32[d0 + j]! * f32[m + j]!;
       }
     } else {
       ex.scatter!(Z, sh.idx, lay.nAct, sh.rcap * 4, R, sh.gK[0]!);
@@ -317,6 +322,7 @@ function claimShards(ctl: Int32Array, ex: Exports, mem: WebAssembly.Memory, lay:
 }
 
 const WORKER_SOURCE = `
+const __name = (f) => f;
 ${shardWork.toString()}
 ${claimShards.toString()}
 {
@@ -408,11 +414,13 @@ export class FusedLSTMTrainer {
     const U = spec.units, G = spec.gridSize;
     const up = (this.up = pad8(U));
     const gp = (this.gp = pad8(G));
+    // row strides past powers of two (see TrainKernelShape)
+    const zs = 4 * up + 16, hs = up + 16, gs = gp + 8;
     // flat parameters, Keras variable order
     const vars: VarSpec[] = [];
     let off = 0;
     const addVar = (rows: number, cols: number, paddedRows: number, kind: 'gates' | 'plain') => {
-      const paddedCols = kind === 'gates' ? 4 * up : pad8(cols);
+      const paddedCols = kind === 'gates' ? zs : gs;
       vars.push({ off, rows, cols, paddedRows, paddedCols, kind, units: U, up });
       off += Math.ceil((paddedRows * paddedCols) / 4) * 4;
     };
@@ -435,15 +443,15 @@ export class FusedLSTMTrainer {
     const params = take(off);
     const RT: number[] = [], KT: number[] = [];
     for (let l = 0; l < spec.layers; l++) {
-      RT.push(take(4 * up * up));
-      KT.push(l === 0 ? 0 : take(4 * up * up));
+      RT.push(take(4 * up * hs));
+      KT.push(l === 0 ? 0 : take(4 * up * hs));
     }
-    const WroT = take(gp * up);
+    const WroT = take(gp * hs);
     this.fixedEnd = at;
     const pAddr = (k: number) => params + vars[k]!.off * 4;
     const L = spec.layers;
     this.lay = {
-      up, gp, G, L, nAct: spec.nActive,
+      up, gp, zs, hs, gs, G, L, nAct: spec.nActive,
       loss: spec.loss === 'crossentropy' ? 1 : 0,
       out: spec.outputActivation === 'sigmoid' ? 0 : spec.outputActivation === 'softmax' ? 1 : 2,
       hid: spec.hiddenActivation === 'relu' ? 0 : spec.hiddenActivation === 'linear' ? 1 : 2,
@@ -459,7 +467,7 @@ export class FusedLSTMTrainer {
     this.memory = shared
       ? new WebAssembly.Memory({ initial: Math.ceil(at / PAGE) + 1, maximum: 65536, shared: true } as WebAssembly.MemoryDescriptor)
       : new WebAssembly.Memory({ initial: Math.ceil(at / PAGE) + 1 });
-    const bytes = assemble(trainKernelFunctions({ up, gp, rt: 4, fma: this.fma }), { initial: 1, maximum: shared ? 65536 : undefined, shared });
+    const bytes = assemble(trainKernelFunctions({ up, gp, zs, hs, gs, rt: 4, fma: this.fma }), { initial: 1, maximum: shared ? 65536 : undefined, shared });
     this.module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
     this.ex = new WebAssembly.Instance(this.module, { env: { memory: this.memory } }).exports as unknown as Exports;
     this.ctl = new Int32Array(this.memory.buffer, 0, CTL_WORDS);
@@ -489,7 +497,7 @@ export class FusedLSTMTrainer {
       bcap = Math.max(bcap, cur.bcap);
       rcap = Math.max(rcap, cur.rcap);
     }
-    const { up, gp, L, nAct } = this.lay;
+    const { zs, hs, gs, L, nAct } = this.lay;
     let at = this.fixedEnd;
     const take = (floats: number) => {
       const a = at;
@@ -500,23 +508,23 @@ export class FusedLSTMTrainer {
     for (let s = 0; s < this.shards; s++) {
       const sh: ShardLayout = {
         rcap, bcap,
-        idx: take(nAct * rcap), T: take(rcap * gp),
+        idx: take(nAct * rcap), T: take(rcap * gs),
         M: [], Z: [], C: [], TC: [], H: [], X: [],
         A: 0, P: 0, dH: 0, dC: 0, zero: 0, grad: 0, gK: [], gR: [], gb: [], gW: 0, gbro: 0,
       };
       for (let l = 0; l < L; l++) {
-        if (l < L - 1) sh.M.push(take(rcap * up));
-        sh.Z.push(take(rcap * 4 * up));
-        sh.C.push(take(rcap * up));
-        sh.TC.push(take(rcap * up));
-        sh.H.push(take(rcap * up));
-        sh.X.push(l === 0 ? 0 : take(rcap * up));
+        if (l < L - 1) sh.M.push(take(rcap * hs));
+        sh.Z.push(take(rcap * zs));
+        sh.C.push(take(rcap * hs));
+        sh.TC.push(take(rcap * hs));
+        sh.H.push(take(rcap * hs));
+        sh.X.push(l === 0 ? 0 : take(rcap * hs));
       }
-      sh.A = take(rcap * up);
-      sh.P = take(rcap * gp);
-      sh.dH = take(rcap * up);
-      sh.dC = take(bcap * up);
-      sh.zero = take(bcap * up);
+      sh.A = take(rcap * hs);
+      sh.P = take(rcap * gs);
+      sh.dH = take(rcap * hs);
+      sh.dC = take(bcap * hs);
+      sh.zero = take(bcap * hs);
       sh.grad = take(this.nParams);
       const gAddr = (k: number) => sh.grad + this.vars[k]!.off * 4;
       for (let l = 0; l < L; l++) {
@@ -621,16 +629,17 @@ export class FusedLSTMTrainer {
 
   private refreshTransposes(): void {
     const f = this.f32();
-    const { up, gp, L } = this.lay;
-    const tr = (src: number, rows: number, cols: number, dst: number) => {
+    const { up, gp, zs, hs, gs, L } = this.lay;
+    // [rows, cols] with row stride ls -> [cols, rows] with row stride hs
+    const tr = (src: number, rows: number, cols: number, ls: number, dst: number) => {
       const s = src / 4, d = dst / 4;
-      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) f[d + c * rows + r] = f[s + r * cols + c]!;
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) f[d + c * hs + r] = f[s + r * ls + c]!;
     };
     for (let l = 0; l < L; l++) {
-      tr(this.lay.R[l]!, up, 4 * up, this.lay.RT[l]!);
-      if (l > 0) tr(this.lay.K[l]!, up, 4 * up, this.lay.KT[l]!);
+      tr(this.lay.R[l]!, up, 4 * up, zs, this.lay.RT[l]!);
+      if (l > 0) tr(this.lay.K[l]!, up, 4 * up, zs, this.lay.KT[l]!);
     }
-    tr(this.lay.Wro, up, gp, this.lay.WroT);
+    tr(this.lay.Wro, up, gp, gs, this.lay.WroT);
   }
 
   /** Writes a batch into the shards and runs them; returns the loss (mean). */
@@ -639,7 +648,7 @@ export class FusedLSTMTrainer {
     if (nActive !== this.spec.nActive) throw new Error(`FusedLSTMTrainer: the batch has ${nActive} active inputs per row, the kernel was built for ${this.spec.nActive}`);
     const targets = batch.targets;
     if (!targets) throw new Error('FusedLSTMTrainer: batch.targets is required');
-    const { up, gp, G, L } = this.lay;
+    const { hs, gs, G, L } = this.lay;
     const R = S * B;
     if (targets.length !== R * G) throw new Error(`FusedLSTMTrainer: batch.targets has ${targets.length} values, expected ${R} x ${G}`);
     const masks = train ? batch.dropoutMasks : undefined;
@@ -661,11 +670,11 @@ export class FusedLSTMTrainer {
         for (let bb = 0; bb < Bs; bb++) {
           const src = t * B + b0 + bb, dst = t * Bs + bb;
           for (let a = 0; a < nActive; a++) i[sh.idx / 4 + a * sh.rcap + dst] = batch.active[a * R + src]!;
-          f.set(targets.subarray(src * G, src * G + G), sh.T / 4 + dst * gp);
+          f.set(targets.subarray(src * G, src * G + G), sh.T / 4 + dst * gs);
           if (masked) {
             for (let l = 0; l < L - 1; l++) {
               const m = masks![l];
-              const o = sh.M[l]! / 4 + dst * up;
+              const o = sh.M[l]! / 4 + dst * hs;
               if (m) f.set(m.subarray(src * U, src * U + U), o);
               else f.fill(1, o, o + U);
             }
