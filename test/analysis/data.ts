@@ -1,14 +1,28 @@
 /**
  * Test data loaders for the analysis tests. They read ../shared/data directly
  * (independent of the package's io layer), so the analysis tests check the
- * analysis layer only.
+ * analysis layer only. Without ../shared they read the small fixture of the same
+ * name in test/fixtures/shared-head (the first frames; see test/support/shared-data.ts).
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { SHARED_DATA, SHARED_HEAD, dataFile, sharedDataFull, sharedDataMissing } from '../support/shared-data';
 import type { Cell, Trajectory } from '../../src/structure/trajectory';
 
-export const DATA = resolve(__dirname, '../../../shared/data');
+export const DATA = SHARED_DATA;
+
+/**
+ * How many frames of set `name` a test can check: `want` with ../shared/data, the fixture's 5 frames
+ * without it (when test/fixtures/shared-head has the set), else 0 (the reason is printed).
+ */
+export function framesToCheck(name: string, want: number): number {
+  const file = `${name}.extxyz.gz`;
+  if (sharedDataFull(file)) return want;
+  sharedDataMissing(file);
+  return existsSync(resolve(SHARED_HEAD, file)) ? Math.min(want, 5) : 0;
+}
 
 /** Builds a periodic single-species trajectory from flat positions. */
 export function makeTrajectory(
@@ -32,8 +46,8 @@ export function makeTrajectory(
 
 /** The raw float32 set (`NAME.positions.f32` + `NAME.json`), optionally only the first `maxFrames` frames. */
 export function loadF32(name: string, maxFrames?: number): Trajectory {
-  const meta = JSON.parse(readFileSync(resolve(DATA, `${name}.json`), 'utf8'));
-  const buf = readFileSync(resolve(DATA, meta.positionsFile));
+  const meta = JSON.parse(readFileSync(dataFile(`${name}.json`), 'utf8'));
+  const buf = readFileSync(dataFile(meta.positionsFile));
   const [nFramesAll, nAtoms] = meta.shape as [number, number, number];
   const nFrames = Math.min(nFramesAll, maxFrames ?? nFramesAll);
   const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + nFrames * nAtoms * 3 * 4));
@@ -46,7 +60,7 @@ export function loadF32(name: string, maxFrames?: number): Trajectory {
  * integer / 10^d, which is the correctly rounded float64 of the text, like parseFloat.
  */
 export function loadExtxyzGz(name: string, maxFrames = Infinity): Trajectory & { energies: Float64Array } {
-  const buf = gunzipSync(readFileSync(resolve(DATA, `${name}.extxyz.gz`)));
+  const buf = gunzipSync(readFileSync(dataFile(`${name}.extxyz.gz`)));
   const n = buf.length;
   let p = 0;
   const lineEnd = () => {
@@ -115,7 +129,7 @@ export function loadExtxyzGz(name: string, maxFrames = Infinity): Trajectory & {
 
 /** Columns of a `NAME.frames.csv.gz` file by header name. */
 export function loadFramesCsv(name: string): Record<string, Float64Array> {
-  const text = gunzipSync(readFileSync(resolve(DATA, `${name}.frames.csv.gz`))).toString('utf8');
+  const text = gunzipSync(readFileSync(dataFile(`${name}.frames.csv.gz`))).toString('utf8');
   const lines = text.trim().split('\n');
   const header = lines[0].split(',');
   const cols: Record<string, Float64Array> = {};
@@ -129,7 +143,7 @@ export function loadFramesCsv(name: string): Record<string, Float64Array> {
 
 /** A reference RDF CSV: header comments and the r_center, g columns. */
 export function loadRdfCsv(file: string): { comments: string[]; r: Float64Array; g: Float64Array } {
-  const lines = readFileSync(resolve(DATA, 'rdf', file), 'utf8').trim().split('\n');
+  const lines = readFileSync(dataFile(`rdf/${file}`), 'utf8').trim().split('\n');
   const comments = lines.filter((l) => l.startsWith('#'));
   const rows = lines.filter((l) => !l.startsWith('#') && !l.startsWith('r_center'));
   const r = new Float64Array(rows.length);

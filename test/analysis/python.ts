@@ -1,8 +1,16 @@
-/** Runs a Python peer (Debian's python3 with ASE) on JSON input; returns its JSON output. */
+/** Runs a Python peer (a python3 with ASE and numpy, see `test/support/python.ts`) on JSON input. */
 import { spawnSync } from 'node:child_process';
+import { findPython } from '../support/python.js';
 
-export const PYTHON = '/usr/bin/python3';
+const probe = findPython(['ase', 'numpy']);
 
+/** The interpreter with ASE and numpy (when {@link aseMissing} is null). */
+export const PYTHON: string = probe.python ?? '/usr/bin/python3';
+
+/** Null when ASE and numpy are usable, else why the peer tests are skipped (printed once). */
+export const aseMissing: string | null = probe.missing;
+
+/** Runs `script` with `input` as JSON on stdin; returns the JSON it prints. */
 export function python<T>(script: string, input: unknown): T {
   const res = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 1 << 28 });
   if (res.status !== 0) throw new Error(`python peer failed (${res.status}): ${res.stderr}`);

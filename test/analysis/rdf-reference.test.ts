@@ -9,8 +9,11 @@ import { resolve } from 'node:path';
 import { radialDistribution, type RdfNormalization, type RdfResult } from '../../src/analysis';
 import type { Trajectory } from '../../src/structure/trajectory';
 import { DATA, loadExtxyzGz, loadF32, loadRdfCsv } from './data';
+import { sharedDataMissing } from '../support/shared-data';
 
-const files = readdirSync(resolve(DATA, 'rdf')).filter((f) => f.endsWith('.csv')).sort();
+// The full reference set only: every file is checked against its whole trajectory.
+const missing = sharedDataMissing('rdf');
+const files = missing ? [] : readdirSync(resolve(DATA, 'rdf')).filter((f) => f.endsWith('.csv')).sort();
 const cache = new Map<string, Trajectory>();
 function trajectory(name: string): Trajectory {
   if (!cache.has(name)) cache.set(name, loadExtxyzGz(name));
@@ -34,7 +37,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-describe('radialDistribution reproduces the reference RDFs', () => {
+describe.skipIf(missing)('radialDistribution reproduces the reference RDFs', () => {
   it('finds the reference files', () => {
     expect(files.filter((f) => f.includes('.lammps.')).length).toBeGreaterThanOrEqual(5);
   });

@@ -1,23 +1,20 @@
-import { readFileSync, openSync, readSync, closeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Trajectory, Cell } from '../../src/structure/trajectory.js';
 
-export const DATA = resolve(__dirname, '../../../shared/data');
-export const F32 = resolve(DATA, 'a-si-30-sw-300K.positions.f32');
+/**
+ * Frames of the 30-atom a-Si MD shipped with the package (assets/a-si-30-sw-300K/reference.f32: 2,000 frames
+ * of the 300 K run, float32, `(frame*nAtoms + atom)*3 + axis`, as in ../shared/data's positions.f32).
+ */
+export const F32 = resolve(__dirname, '../../assets/a-si-30-sw-300K/reference.f32');
 
-/** The first `nFrames` frames of the 30-atom a-Si set, read straight from the float32 file and its JSON sidecar. */
+/** The first `nFrames` frames of the 30-atom a-Si reference, read straight from the float32 file and its JSON. */
 export function loadASi30(nFrames: number): Trajectory {
-  const meta = JSON.parse(readFileSync(resolve(DATA, 'a-si-30-sw-300K.json'), 'utf8'));
+  const meta = JSON.parse(readFileSync(resolve(__dirname, '../../assets/a-si-30-sw-300K/reference.json'), 'utf8'));
   const nAtoms: number = meta.nAtoms;
-  const bytes = nFrames * nAtoms * 3 * 4;
-  const buf = Buffer.alloc(bytes);
-  const fd = openSync(F32, 'r');
-  try {
-    readSync(fd, buf, 0, bytes, 0);
-  } finally {
-    closeSync(fd);
-  }
-  const positions = new Float32Array(buf.buffer, buf.byteOffset, nFrames * nAtoms * 3).slice();
+  if (nFrames > meta.nFrames) throw new Error(`loadASi30: the reference has ${meta.nFrames} frames, not ${nFrames}`);
+  const buf = readFileSync(F32).subarray(0, nFrames * nAtoms * 3 * 4);
+  const positions = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   return {
     nFrames,
     nAtoms,

@@ -1,16 +1,16 @@
 /**
  * The atom ordering and the token sequence on the reference a-Si data, checked
- * against an independent numpy computation (/usr/bin/python3).
+ * against an independent numpy computation (a python3 with numpy, see test/support/python.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { AxisProjectionEncoder, meanPositions, orderingDistances } from '../../src/encoding/index.js';
 import { stableArgsort } from '../../src/encoding/ordering.js';
 import { F32, cubic, loadASi30, makeTrajectory } from './helpers.js';
+import { findPython } from '../support/python.js';
 
 const N_FRAMES = 300;
-const PY = '/usr/bin/python3';
+const { python: PY, missing: numpyMissing } = findPython(['numpy']);
 
 const SCRIPT = `
 import json, sys
@@ -35,9 +35,9 @@ print(json.dumps(dict(perm_origin=perm_origin.tolist(), perm_corner=perm_corner.
                       tokens_first=t0, cells_first=c0, tokens_last=t1, cells_last=c1)))
 `;
 
-describe.skipIf(!existsSync(PY) || !existsSync(F32))('atom ordering on a-si-30-sw-300K vs numpy', () => {
+describe.skipIf(numpyMissing)('atom ordering on a-si-30-sw-300K vs numpy', () => {
   const traj = loadASi30(N_FRAMES);
-  const ref = JSON.parse(execFileSync(PY, ['-c', SCRIPT, F32, String(N_FRAMES), '50'], { encoding: 'utf8' }));
+  const ref = JSON.parse(execFileSync(PY!, ['-c', SCRIPT, F32, String(N_FRAMES), '50'], { encoding: 'utf8' }));
 
   it("'origin' ordering = numpy argsort of |mean position|", () => {
     const enc = AxisProjectionEncoder.fit(traj, { ordering: 'origin' });

@@ -1,22 +1,18 @@
 /**
- * Runs Debian's python3 with ASE for peer checks. Tests skip (with a printed
- * reason) when /usr/bin/python3 or its ase module is missing; CI installs
- * python3-ase.
+ * Runs a Python interpreter with ASE and numpy for peer checks (see `test/support/python.ts`: it probes
+ * /usr/bin/python3, then python3 on PATH). Tests skip with the printed reason when none has ASE; CI
+ * installs python3-ase and fails instead of skipping.
  */
 import { spawnSync } from 'node:child_process';
+import { findPython } from '../support/python.js';
 
-export const PYTHON = '/usr/bin/python3';
+const probe = findPython(['ase', 'numpy']);
 
-function probe(): string | null {
-  const r = spawnSync(PYTHON, ['-c', 'import ase, numpy; print(ase.__version__)'], { encoding: 'utf8' });
-  if (r.error) return `${PYTHON} is not available (${r.error.message})`;
-  if (r.status !== 0) return `${PYTHON} has no ase module (install Debian's python3-ase)`;
-  return null;
-}
+/** The interpreter with ASE (when {@link aseMissing} is null). */
+export const PYTHON: string = probe.python ?? '/usr/bin/python3';
 
 /** Null when ASE is usable, else why the ASE tests are skipped. */
-export const aseMissing: string | null = probe();
-if (aseMissing) console.warn(`skipping ASE round-trip tests: ${aseMissing}`);
+export const aseMissing: string | null = probe.missing;
 
 /** Runs a Python script in `cwd` and parses the JSON it prints on its last stdout line. */
 export function runPython<T = unknown>(script: string, cwd: string): T {
