@@ -49,7 +49,7 @@ export interface FusedNetworkSpec {
   /**
    * `'mse'`: mean over every output cell of the squared error of the
    * activated read-out; `'crossentropy'` (softmax only): mean over rows of
-   * `-sum_k t_k log p_k`.
+   * `-sum_k t_k log p_k`, each target row normalised to sum 1.
    */
   loss: 'mse' | 'crossentropy';
   /** Whether the read-out has a bias. */
@@ -225,13 +225,11 @@ function shardWork(ex: Exports, mem: WebAssembly.Memory, lay: Layout, s: number)
       for (let g = 0; g < G; g++) se += Math.exp(f32[pr + g]! - mx);
       const lse = mx + Math.log(se);
       if (lay.loss === 1) {
+        // targets normalised to sum 1 per row
         let st = 0;
-        for (let g = 0; g < G; g++) {
-          const tg = f32[tr + g]!;
-          sum -= tg * (f32[pr + g]! - lse);
-          st += tg;
-        }
-        if (train) for (let g = 0; g < G; g++) f32[pr + g] = (Math.exp(f32[pr + g]! - lse) * st - f32[tr + g]!) / norm;
+        for (let g = 0; g < G; g++) st += f32[tr + g]!;
+        for (let g = 0; g < G; g++) sum -= (f32[tr + g]! / st) * (f32[pr + g]! - lse);
+        if (train) for (let g = 0; g < G; g++) f32[pr + g] = (Math.exp(f32[pr + g]! - lse) - f32[tr + g]! / st) / norm;
       } else {
         let dot = 0;
         for (let g = 0; g < G; g++) {
@@ -731,10 +729,16 @@ export class FusedLSTMTrainer {
     return { loss, grads: this.vars.map((v) => this.unpad(v, f, g0 + v.off)) };
   }
 
-  /** One training step: loss and gradients with the batch's dropout masks, then the optimiser update. Returns the loss before the update. */
+  /**
+   * One training step: loss and gradients with the batch's dropout masks, then
+   * the optimiser update. Returns the loss before the update; when it is not
+   * finite, nothing is updated.
+   */
   step(batch: StackBatch): number {
     this.checkAlive('step');
     const loss = this.run(batch, true);
+    // a non-finite loss leaves the weights and the optimiser state as they were
+    if (!Number.isFinite(loss)) return loss;
     const f = this.f32();
     const p = this.lay.params / 4;
     const g = this.lay.shards[0]!.grad / 4;
