@@ -94,6 +94,53 @@ export interface RdfResult {
 const FN = 'radialDistribution';
 
 /**
+ * Limits of {@link radialDistribution}: inputs beyond them are rejected
+ * before any work, with the limit in the message, instead of running for
+ * hours or exhausting memory.
+ */
+export const RDF_LIMITS = Object.freeze({
+  /** Most histogram bins (each costs about 40 bytes across the result arrays): 1,000,000, about 40 MB. */
+  maxBins: 1_000_000,
+  /**
+   * Most periodic images of the cell searched per pair (the lattice
+   * translations that can bring a pair within rMax): 1,000,000, reached near
+   * rMax = 50 cell lengths.
+   */
+  maxImages: 1_000_000,
+  /**
+   * Most pair-image distance evaluations (frames x atom pairs x images, an
+   * upper bound): 1e10, several minutes on one core.
+   */
+  maxWork: 1e10,
+});
+
+/** Throws when an RDF request would exceed {@link RDF_LIMITS}. */
+function checkRdfBudget(
+  geom: ReturnType<typeof imageGeometry>, rMax: number, nBins: number, nFrames: number, nA: number, nB: number, same: boolean,
+): void {
+  if (nBins > RDF_LIMITS.maxBins) {
+    throw new Error(`${FN}: options.nBins = ${nBins} exceeds the limit of ${RDF_LIMITS.maxBins.toLocaleString('en-US')} bins (about 40 bytes each); use fewer bins`);
+  }
+  let images = 1;
+  if (rMax > geom.minImageRadius) {
+    for (let i = 0; i < 3; i++) if (geom.periodic[i]) images *= 2 * Math.ceil(rMax / geom.spacing[i] + 0.5) + 1;
+  }
+  if (images > RDF_LIMITS.maxImages) {
+    const spacing = Math.min(...geom.spacing);
+    throw new Error(
+      `${FN}: options.rMax = ${rMax} Å is ${(rMax / spacing).toFixed(0)} times the cell's smallest plane spacing (${spacing.toPrecision(4)} Å) and needs about ${images.toExponential(1)} periodic images per pair, above the limit of ${RDF_LIMITS.maxImages.toLocaleString('en-US')}; use an rMax of a few cell lengths`,
+    );
+  }
+  const pairs = same ? (nA * (nA + 1)) / 2 : nA * nB;
+  const work = nFrames * pairs * images;
+  if (work > RDF_LIMITS.maxWork) {
+    throw new Error(
+      `${FN}: ${nFrames} frames x ${pairs} atom pairs x ${images} periodic images = ${work.toExponential(1)} distance evaluations, above the limit of ${RDF_LIMITS.maxWork.toExponential(0)}; select fewer frames (options.frames, e.g. { step: 10 }) or a smaller rMax`,
+    );
+  }
+}
+
+/**
  * Radial distribution function g(r), averaged over frames.
  *
  * Counts every periodic image within `rMax` (which may exceed half the box, or
@@ -106,8 +153,12 @@ const FN = 'radialDistribution';
  * const { r, g } = radialDistribution(traj, { rMax: 8, nBins: 160 });
  * const siO = radialDistribution(traj, { rMax: 6, nBins: 120, species: ['Si', 'O'] });
  * ```
- * @throws Error for rMax <= 0, nBins < 1, an unknown species, an empty
- *   trajectory, non-finite coordinates, or a `cell: null` trajectory without `volume`.
+ * @throws Error for rMax <= 0 or not a number (a string `'4'` too), nBins < 1,
+ *   a request beyond the limits (more than 1,000,000 bins, 1,000,000
+ *   periodic images per pair or 1e10 distance evaluations; the message
+ *   states the limit), an unknown species,
+ *   an empty trajectory, non-finite coordinates, or a `cell: null` trajectory
+ *   without `volume`.
  */
 export function radialDistribution(trajectory: Trajectory, options: RdfOptions): RdfResult {
   checkTrajectory(FN, trajectory);
@@ -155,6 +206,7 @@ export function radialDistribution(trajectory: Trajectory, options: RdfOptions):
   }
   const nA = groupA.length;
   const nB = same ? nA : groupB.length;
+  checkRdfBudget(geom, rMax, nBins, frames.length, nA, nB, same);
 
   const dr = rMax / nBins;
   const invDr = nBins / rMax;

@@ -119,14 +119,21 @@ export function checkFrameFinite(fn: string, positions: Positions, frame: number
   }
 }
 
-/** Throws unless `v` is a finite number > 0. */
+/** A value as an error message shows it: strings quoted and marked, so `'4'` is not mistaken for 4. */
+export function describeInput(v: unknown): string {
+  if (typeof v === 'string') return `'${v.length > 30 ? v.slice(0, 30) + '...' : v}' (a string; pass a number)`;
+  if (typeof v === 'bigint') return `${v}n (a bigint; pass a number)`;
+  return String(v);
+}
+
+/** Throws unless `v` is a finite number > 0 (a numeric string such as `'4'` is rejected: the typed API takes numbers). */
 export function positiveNumber(fn: string, name: string, v: unknown, what = 'a finite number > 0'): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`${fn}: ${name} = ${String(v)}; expected ${what}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`${fn}: ${name} = ${describeInput(v)}; expected ${what}`);
   return v;
 }
 
 /** Throws unless `v` is an integer >= 1. */
 export function positiveInteger(fn: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`${fn}: ${name} = ${String(v)}; expected an integer >= 1`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`${fn}: ${name} = ${describeInput(v)}; expected an integer >= 1`);
   return v;
 }

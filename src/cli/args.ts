@@ -41,8 +41,9 @@ export function parseCommand(
   positionals: { min: number; max: number; names: string },
 ): ParsedArgs {
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  const args = joinNegativeValues(options.json ? normalizeJsonOption(argv) : [...argv], options);
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true }) as typeof parsed;
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true }) as typeof parsed;
   } catch (e) {
     const lines = (e as Error).message.split('\n');
     const dash = lines.find((l) => l.startsWith('To specify an option argument starting with a dash'));
@@ -57,6 +58,59 @@ export function parseCommand(
     );
   }
   return parsed;
+}
+
+/**
+ * A value option followed by a negative number or slice (`--frames -1`,
+ * `--r-max -3`, `--frames -100:`) takes it as its value, as a user means;
+ * `node:util` would otherwise refuse it as ambiguous. Returns the arguments
+ * with those pairs joined as `--name=value`.
+ */
+export function joinNegativeValues(argv: readonly string[], options: OptionSpec): string[] {
+  const byShort = new Map<string, string>();
+  for (const [name, o] of Object.entries(options)) if (o.short) byShort.set(`-${o.short}`, name);
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const name = a.startsWith('--') && !a.includes('=') ? a.slice(2) : byShort.get(a);
+    const next = argv[i + 1];
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d|:)/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/**
+ * `--json` takes an optional value: `--json` alone and `--json -` mean
+ * stdout, `--json=FILE` and `--json FILE.json` a file. Any other word after
+ * `--json` stays a positional argument. Returns the arguments with every
+ * `--json` in `--json=VALUE` form.
+ */
+export function normalizeJsonOption(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (a !== '--json') {
+      out.push(a);
+      continue;
+    }
+    const next = argv[i + 1];
+    if (next !== undefined && (next === '-' || /\.json$/i.test(next))) {
+      out.push(`--json=${next}`);
+      i++;
+    } else out.push('--json=-');
+  }
+  return out;
 }
 
 /** Limits of {@link numberOption}. */

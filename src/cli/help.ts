@@ -19,14 +19,37 @@ Commands:
   sample <model> -n N          Generate N structures from a trained model folder; writes extxyz.
   rdf <trajectory>             Radial distribution function g(r) of a trajectory: CSV and SVG.
   eval <generated> <reference> Compare two sets of structures (the demo's table for any pair of files).
+  info <file>                  What a trajectory file holds: frames, atoms, species, cell, pbc, info keys,
+                               energy range.
+  convert <input> <output>     Convert between formats, optionally selecting frames (--frames 0:1000:10).
 
 Options for every command:
   -h, --help                   Help for the command, for example 'repap train --help'.
+  --json [FILE|-]              Also write the results as one JSON document (schema 'repap.<command>/1',
+                               described in each command's help and in docs/cli.md). '-' or no value:
+                               stdout (the text then goes to stderr); FILE: --json=FILE, or a name
+                               ending in .json. Never a file named '-'.
   --version                    Print the version.
+
+--out: a folder for commands that write several files (demo, train, rdf), a file for those that
+write one (sample). It is checked before any work: a folder that cannot be created or written fails
+at once, naming --out. Every file is written to a temporary name in its folder and renamed when
+complete, so a failed run (a full disk, Ctrl-C) never leaves a half-written file.
+
+Inputs: '-' reads a trajectory from stdin (extxyz, or gzip-compressed extxyz) where a command takes
+one trajectory file (info, convert, rdf, eval).
+
+Progress: a bar on a terminal; in logs (not a terminal) a line every 10 s
+(REPAP_PROGRESS_INTERVAL=<seconds> changes it, 0 turns it off).
+
+Exit codes: 0 success; 2 bad input or usage (unknown option, value out of range, missing or
+unreadable input file or model, unwritable output); 1 an internal failure (a bug, out of memory,
+a full disk). REPAP_DEBUG=1 prints the stack trace.
 
 Files: trajectories are extended XYZ (.extxyz / .xyz, optionally .gz) as written by ASE, with
 Lattice="..." and pbc="T T T" in the comment line; POSCAR, LAMMPS dumps, and raw float32 frames
-(.f32 with a .json sidecar) are read too. Lengths are in Å, energies in eV.
+(.f32 with a .json sidecar) are read too. Lengths are in Å, energies in eV. Species must be
+chemical symbols (H to Og, or X for a dummy atom, as in ASE); other names are rejected.
 `;
 
 /** `repap demo --help`. */
@@ -42,7 +65,7 @@ MD frames the model never saw. Prints a table and writes:
 Options:
   -n, --n <N>            Structures to generate (default 1000).
   --seed <int>           Random seed: the same seed gives the same structures (default 42).
-  --out <dir>            Output folder (default ./repap-out).
+  -o, --out <dir>        Output folder (default ./repap-out), created when missing.
   --backend <name>       Compute backend: wasm (default, fastest on a CPU), cpu, webgl, webgpu, tensorflow.
   --min-distance <Å>     Closest allowed pair distance when resampling (default 2.0).
   --temperature <t>      Sampling temperature: 1 samples the model as trained; < 1 sharpens (default: the
@@ -54,6 +77,7 @@ Options:
                          structures are identical for any number of threads.
   --model <dir>          Use another model folder trained on the same 30-atom a-Si cell (default: the
                          embedded model).
+  --json [FILE|-]        Also write report.json's document (schema repap.demo/1) to FILE or stdout.
   -h, --help             This help.
 
 What the table means:
@@ -85,12 +109,22 @@ Many structures (glasses): give several files (each file one group) or --group-b
 gets its own atom ordering; the split deals whole groups to training, validation and test, so the
 validation and test glasses are never trained on.
 
+Progress: a bar per epoch (sequences, loss, sequences/s, ETA) on a terminal, a line every 10 s in a
+log; after every epoch a line with the validation loss and negative log-likelihood. A checkpoint is
+written to <out>/checkpoint after every epoch. Ctrl-C or --max-time stops after the current batch
+and saves the best weights so far (the best validation epoch, else the latest) to <out>, and the
+state to continue from to <out>/checkpoint (see --resume). A NaN or infinite loss, or a network
+collapsed by a too-large learning rate, stops training with the reason and keeps the last good
+weights. Exit codes: 0 done (also when --max-time ran out), 130 after Ctrl-C (the model is saved
+first), 1 when training failed (non-finite loss, collapse), 2 for bad input.
+
 Arguments:
   <trajectory>           extxyz file (.extxyz, .xyz or .gz); several files train one model on all of
                          them (same atoms, species order and cell).
 
 Options:
-  --out <dir>            Folder to write the model to (model.json, weights.bin, repap.json). Required.
+  -o, --out <dir>        Folder to write the model to (model.json, weights.bin, repap.json,
+                         training.json, loss.svg); created when missing. Required.
   --epochs <N>           Passes over the training frames (default 1).
   --batch <N>            Structures per gradient step (default 4: the paper-size network leaves the
                          early 'predict zero everywhere' plateau after about 1,000 steps, and small
@@ -100,8 +134,10 @@ Options:
   --sigma <Å>            Width of the Gaussian target around each coordinate (default: one grid cell).
   --units <N>            LSTM units per layer (default 256).
   --layers <N>           LSTM layers (default 2).
-  --learning-rate <x>    Adam learning rate (default 0.001).
+  --learning-rate <x>    Learning rate of the optimiser (default 0.001).
+  --optimizer <name>     rmsprop (default, as the original code), adam or sgd.
   --max-frames <N>       Use at most the first N frames (default: all).
+  --max-batches <N>      At most N batches per epoch (default: all): a quick trial run.
   --validation <f>       Fraction of frames held out for validation (default 0.1): the last frames.
   --split <a,b,c>        Frames for training, validation and test, in this order, as counts
                          (32000,4000,4000) or fractions (0.8,0.1,0.1); replaces --validation. Test
@@ -109,6 +145,13 @@ Options:
   --patience <N>         Stop when the validation loss has not improved for N epochs and keep the
                          best epoch's weights (default: train all epochs).
   --seed <int>           Random seed for weights and batch order (default 42).
+  --loss <name>          sigmoid-mse (default; the paper's sigmoid output and squared error against the
+                         Gaussian target) or softmax-crossentropy (a softmax over the grid cells trained
+                         as a likelihood: samples at temperature 1 keep the data's spread).
+  --max-time <duration>  Stop cleanly after this wall-clock time (90s, 30m, 1h, 1h30m) and save, as Ctrl-C.
+  --resume <dir>         Continue a stopped run exactly (same weights, optimiser state, data order and
+                         random state) from its checkpoint: <out>/checkpoint, or the --out folder of that
+                         run. Give the same data and settings; a setting that differs is named.
   --group-by <key>       Group the frames by this info key (for example glass, for glass=g012 on every
                          frame); replaces the one-group-per-file default. --split and --validation then
                          count groups (--split 52,6,6 or 0.8,0.1,0.1), dealt by --seed; --max-frames
@@ -119,6 +162,8 @@ Options:
                          training frame, every epoch) or symmetry (translation + one of the 48 operations
                          of the cubic cell); the ordering is recomputed for every augmented frame.
   --backend <name>       wasm (default), cpu, webgl, webgpu, tensorflow.
+  --json [FILE|-]        Also write the training record (schema repap.train/1: training.json without
+                         the per-batch curves, plus "model": the folder) to FILE or stdout.
   -h, --help             This help.
 `;
 
@@ -134,11 +179,17 @@ Arguments:
 
 Options:
   -n, --n <N>            Structures to generate (default 100).
-  --out <file>           Output extxyz file (default generated.extxyz).
+  -o, --out <file>       Output extxyz file (default generated.extxyz); '-' writes the structures to
+                         stdout. Written as the structures are generated (any N at bounded memory),
+                         under a temporary name renamed when complete.
   --seed <int>           Random seed (default 42).
-  --temperature <t>      1 = as trained (default); < 1 favours the most likely cells, > 1 flattens.
+  --temperature <t>      1 = as trained; < 1 favours the most likely cells, > 1 flattens. Default: the
+                         model's stored sampling default (repap.json 'sampling'), else 1.
   --min-distance <Å>     Redraw a coordinate when it puts an atom closer than this to an atom already
-                         placed (periodic minimum image). 0 turns resampling off (default 0).
+                         placed (periodic minimum image). 0 turns resampling off. Default: the model's
+                         stored default, else 0.
+  --max-tries <N>        Draws per atom at most before a close pair is kept. Default: the model's stored
+                         default, else 10.
   --batch <N>            Structures generated together (default 100).
   --backend <name>       wasm (default), cpu, webgl, webgpu, tensorflow.
   --engine <name>        Sampler engine: auto (default: WebAssembly SIMD kernel on the CPU), wasm, js,
@@ -146,6 +197,10 @@ Options:
                          the network on the whole prefix each step, as the original code; slow).
   --threads <N>          Threads of the wasm engine (default: 2, or 1 on a one-core machine); the
                          structures are identical for any number of threads.
+  --json [FILE|-]        Also write a summary (schema repap.sample/1: model, output, structures, atoms,
+                         seed, temperature, minDistance, engine, seconds, structuresPerSecond,
+                         resampling {placedAtoms, resampledAtoms, redraws, replacementRate,
+                         violatingStructures}) to FILE or stdout.
   -h, --help             This help.
 `;
 
@@ -157,13 +212,17 @@ image (so r may exceed half the cell, as in LAMMPS compute rdf). Normalisation: 
 MDAnalysis convention g_k = 2 n_k / (N (N-1) V_k / V); ASE's get_rdf is lower by (N-1)/N.
 
 Arguments:
-  <trajectory>           extxyz file.
+  <trajectory>           Trajectory file (extxyz, POSCAR, LAMMPS dump, .f32), or '-' for extxyz on stdin.
 
 Options:
-  --r-max <Å>            Largest distance (default 8).
-  --bins <N>             Number of bins (default 160: 0.05 Å at 8 Å).
-  --out <prefix>         Writes <prefix>.csv (r_center,g) and <prefix>.svg (default: the trajectory's
-                         file name without extension, plus '.rdf').
+  --r-max <Å>            Largest distance (default 8). Limits: at most 1,000,000 periodic images of
+                         the cell per pair (rMax of about 50 cell lengths) and 1e10 distance
+                         evaluations (frames x pairs x images); beyond them the command stops at once.
+  --bins <N>             Number of bins (default 160: 0.05 Å at 8 Å; at most 1,000,000).
+  -o, --out <dir>        Folder for <name>.rdf.csv (r_center,g) and <name>.rdf.svg, where <name> is the
+                         trajectory's file name without extensions (default: the current folder).
+  --json [FILE|-]        Also write g(r) as JSON (schema repap.rdf/1: trajectory, frames, atoms, rMax,
+                         nBins, dr, normalization, files {csv, svg}, peaks [{r, g}], r [], g []).
   -h, --help             This help.
 `;
 
@@ -176,8 +235,8 @@ halves, RDF peaks, pairs closer than the minimum distance, Stillinger-Weber ener
 coordination fractions).
 
 Arguments:
-  <generated>            extxyz file of the structures to judge.
-  <reference>            extxyz file of the reference structures (MD).
+  <generated>            Trajectory file of the structures to judge ('-': extxyz on stdin).
+  <reference>            Trajectory file of the reference structures (MD).
 
 Options:
   --r-max <Å>            RDF range (default 8).
@@ -185,9 +244,61 @@ Options:
   --cutoff <Å>           Coordination cutoff (default 2.9).
   --min-distance <Å>     Close-contact threshold (default 2.0).
   --seed <int>           Seed of the random-positions baseline (default 42).
-  --json <file>          Also write every number as JSON.
+  --json [FILE|-]        Also write every number as JSON (schema repap.eval/1: generatedFile,
+                         referenceFile, settings, the generated / reference / random summaries, rdf,
+                         r; see docs/cli.md).
   -h, --help             This help.
 
 Example: compare the demo's output with the MD frames shipped in the package
   repap eval repap-out/generated.extxyz node_modules/repap/assets/a-si-30-sw-300K/reference.f32
+`;
+
+/** `repap info --help`. */
+export const INFO_HELP = `Usage: repap info <file> [options]
+
+Prints what a trajectory file holds, as 'ase info' does: the number of frames and atoms, the species
+and their counts, the cell and its volume, pbc, the keys of the per-frame info (energy=, step=, ...),
+extra per-atom columns (forces, ...) and the range of the energy when the frames have one.
+
+Arguments:
+  <file>                 Trajectory file (extxyz, POSCAR, LAMMPS dump, .f32 + sidecar; optionally .gz),
+                         or '-' for extxyz on stdin.
+
+Options:
+  --format <name>        Input format when the file name does not tell it: extxyz, poscar,
+                         lammps-dump, raw.
+  --species <A,B,..>     Chemical symbols of LAMMPS atom types 1, 2, ... (dumps without an element
+                         column), or of the counts of a VASP 4 POSCAR.
+  --json [FILE|-]        Also write the summary as JSON (schema repap.info/1: file, format, frames,
+                         atoms, species {symbol: count}, formula, cell, pbc, volume, infoKeys [],
+                         arrays [{name, type, columns}], energy {min, max, mean, frames, perAtom} or
+                         null).
+  -h, --help             This help.
+`;
+
+/** `repap convert --help`. */
+export const CONVERT_HELP = `Usage: repap convert <input> <output> [options]
+
+Converts a trajectory between formats, optionally keeping only some frames, as
+'ase convert -n 0:1000:10 input output' does. The formats come from the file names (.extxyz, .xyz,
+POSCAR, CONTCAR, .vasp, .lammpstrj / .dump (read only), .f32 / .f64 with a .json sidecar; a trailing
+.gz compresses). The output is written to a temporary name and renamed when complete.
+
+Arguments:
+  <input>                Trajectory file, or '-' for extxyz on stdin.
+  <output>               Output file, or '-' for extxyz on stdout.
+
+Options:
+  --frames <sel>         Frames to keep, with Python's slice rules as in ASE: 0:1000:10, ::10, -100:,
+                         ::-1, or one index (5, -1 for the last). Default: all.
+  --format <name>        Input format when the name does not tell it: extxyz, poscar, lammps-dump, raw.
+  --output-format <name> Output format when the name does not tell it: extxyz, poscar, raw.
+  --species <A,B,..>     Chemical symbols of LAMMPS atom types 1, 2, ... or of VASP 4 POSCAR counts.
+  --precision <N>        extxyz: decimals of the positions (default: the shortest exact form).
+  --json [FILE|-]        Also write a summary (schema repap.convert/1: input, output, outputFormat,
+                         inputFrames, frames, atoms, frameSelection).
+  -h, --help             This help.
+
+Example: every 10th of the first 1,000 frames of a LAMMPS dump, as extxyz
+  repap convert dump.lammpstrj first1000.extxyz --frames 0:1000:10 --species Si
 `;

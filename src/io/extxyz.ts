@@ -15,7 +15,7 @@ import type { PositionsDtype } from '../structure/build.js';
 import { validateTrajectory } from '../structure/build.js';
 import { chemicalSymbols } from '../structure/elements.js';
 import { convertValue, escapeValue, formatInfoValue, splitKeyValues } from './keyvalue.js';
-import { cursor, detach, formatFloat, formatFloat32, lineText, quoteToken, scanNumber, skipBlanks, tokenEnd } from './scan.js';
+import { cursor, detach, formatFloat, formatFloat32, lineText, quoteToken, scanNumber, skipBlanks, speciesError, flatCellError, tokenEnd } from './scan.js';
 
 /** Options of {@link readExtxyz}. */
 export interface ReadExtxyzOptions {
@@ -110,8 +110,13 @@ function parseHeader(line: string, where: string, cache: HeaderCache): Header {
       const v = convertValue(raw);
       const arr = typeof v === 'number' ? [v] : v;
       if (!Array.isArray(arr) || arr.length !== 9 || arr.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
-        const n = Array.isArray(arr) ? arr.length : 1;
-        throw new Error(`${where}: Lattice="${raw}" has ${n} value${n === 1 ? '' : 's'}; expected 9 finite numbers (the lattice vectors a, b, c, row by row, in Å)`);
+        // name the first word that is not a finite number before counting values ("abc" is one string value)
+        const words = raw.trim().split(/\s+/).filter((w) => w.length > 0);
+        const badWord = words.findIndex((w) => !Number.isFinite(Number(w)));
+        if (badWord >= 0) {
+          throw new Error(`${where}: Lattice="${raw}": value ${badWord + 1} is "${words[badWord].slice(0, 30)}", not a finite number; expected 9 numbers (the lattice vectors a, b, c, row by row, in Å)`);
+        }
+        throw new Error(`${where}: Lattice="${raw}" has ${words.length} value${words.length === 1 ? '' : 's'}; expected 9 finite numbers (the lattice vectors a, b, c, row by row, in Å)`);
       }
       lattice = arr as number[];
       cache.latticeRaw = raw;
@@ -447,6 +452,8 @@ export class ExtxyzReader {
               const e = tokenEnd(text, i);
               if (e === i) throw missingColumn(text, pos, source, line, 'species', propertiesSpec);
               speciesRaw[a] = detach(text.slice(i, e));
+              const bad = speciesError(`${source}:${line}`, capitalize(speciesRaw[a]), `atom ${a}: species`);
+              if (bad) throw bad;
               i = e;
             } else {
               const s = speciesRaw[a];
@@ -565,6 +572,10 @@ export class ExtxyzReader {
           [lattice0[6], lattice0[7], lattice0[8]],
         ]
       : null;
+    if (cell) {
+      const flat = flatCellError(`${source}:2`, cell, pbc0, `Lattice="${cell.flat().join(' ')}"`);
+      if (flat) throw flat;
+    }
     if (!cell && pbc0.some(Boolean)) {
       throw new Error(`${source}:2: pbc="${pbc0.map((b) => (b ? 'T' : 'F')).join(' ')}" but there is no Lattice; a periodic direction needs Lattice="ax ay az bx by bz cx cy cz"`);
     }

@@ -5,7 +5,7 @@
  */
 import type { Cell, Pbc, Positions, Trajectory } from '../structure/trajectory.js';
 import type { PositionsDtype } from '../structure/build.js';
-import { cursor, lineText, quoteToken, scanNumber, skipBlanks, tokenEnd } from './scan.js';
+import { cursor, lineText, quoteToken, scanNumber, skipBlanks, speciesError, tokenEnd } from './scan.js';
 import { atomicNumber } from '../structure/elements.js';
 
 /** Options of {@link readLammpsDump}. */
@@ -53,7 +53,9 @@ interface FrameBox {
  *
  * @throws Error naming `source:line` and what is expected (missing type map,
  *   missing position columns, changing atom count or box, NaN coordinates,
- *   truncated frames).
+ *   truncated frames, an atom count larger than the file can hold, duplicate
+ *   atom ids in a frame, boundary flags other than pp / f / s / m, a bound
+ *   with lo >= hi, a species that is not a chemical symbol).
  */
 export function readLammpsDump(text: string, options: ReadLammpsDumpOptions = {}): Trajectory {
   const source = options.source ?? 'lammps dump';
@@ -92,6 +94,7 @@ export function readLammpsDump(text: string, options: ReadLammpsDumpOptions = {}
   let order: Int32Array = new Int32Array(0);
   let rowTypes: Int32Array = new Int32Array(0);
   let rowElem: string[] = [];
+  let rowLine: Float64Array = new Float64Array(0);
   let raw: Float64Array = new Float64Array(0);
   const map = options.typeToSpecies;
   const typeName = (t: number): string | undefined => {
@@ -114,13 +117,18 @@ export function readLammpsDump(text: string, options: ReadLammpsDumpOptions = {}
     if (!l.startsWith('ITEM: NUMBER OF ATOMS')) throw new Error(`${source}:${line}: found "${l.slice(0, 60)}"; expected "ITEM: NUMBER OF ATOMS"`);
     s = nextLine('the number of atoms');
     const n = scanNumber(text, skipBlanks(text, s));
-    if (!cursor.ok || !Number.isInteger(n) || n < 1) throw new Error(`${source}:${line}: the number of atoms is ${quoteToken(text, s)}; expected a positive integer`);
+    if (!cursor.ok || !Number.isSafeInteger(n) || n < 1) throw new Error(`${source}:${line}: the number of atoms is ${quoteToken(text, skipBlanks(text, s))}; expected a positive whole number`);
+    // Check the count against the file before allocating: an atom line holds at least "x y z" (6 characters).
+    if (n > (len - pos) / 6) {
+      throw new Error(`${source}:${line}: NUMBER OF ATOMS is ${n} but only ${len - pos} characters follow, too few for ${n} atom lines; the count or the file is wrong`);
+    }
     if (nAtoms === -1) {
       nAtoms = n;
       ids = new Float64Array(n);
       order = new Int32Array(n);
       rowTypes = new Int32Array(n);
       rowElem = new Array(n);
+      rowLine = new Float64Array(n);
       raw = new Float64Array(3 * n);
     } else if (n !== nAtoms) {
       throw new Error(`${source}:${line}: frame ${frame} (timestep ${timestep}) has ${n} atoms but frame 0 has ${nAtoms}; a trajectory needs the same atoms in every frame`);
@@ -132,7 +140,13 @@ export function readLammpsDump(text: string, options: ReadLammpsDumpOptions = {}
     const boxWords = l.slice('ITEM: BOX BOUNDS'.length).trim().split(/\s+/).filter(Boolean);
     const triclinic = boxWords.length >= 3 && boxWords[0] === 'xy';
     const flags = triclinic ? boxWords.slice(3) : boxWords;
-    const pbc: Pbc = [0, 1, 2].map((d) => (flags[d] ?? 'pp').toLowerCase().startsWith('p')) as Pbc;
+    // boundary flags: none (old dumps: periodic), or three of pp / two of f, s, m (fs, mm, ...)
+    if (flags.length !== 0 && (flags.length !== 3 || flags.some((f) => !/^(pp|[fsm][fsm])$/.test(f)))) {
+      throw new Error(
+        `${source}:${line}: ITEM: BOX BOUNDS has boundary flags "${flags.join(' ')}"; expected three LAMMPS boundary flags, each pp (periodic) or two of f, s, m (for example "pp pp ff")`,
+      );
+    }
+    const pbc: Pbc = [0, 1, 2].map((d) => (flags[d] ?? 'pp') === 'pp') as Pbc;
     const b: number[][] = [];
     for (let d = 0; d < 3; d++) {
       const bs = nextLine(`the ${'xyz'[d]} bounds`);
@@ -146,6 +160,9 @@ export function readLammpsDump(text: string, options: ReadLammpsDumpOptions = {}
         }
         vals.push(v);
         i = cursor.end;
+      }
+      if (vals[1] <= vals[0]) {
+        throw new Error(`${source}:${line}: the ${'xyz'[d]} bounds are ${'xyz'[d]}lo = ${vals[0]}, ${'xyz'[d]}hi = ${vals[1]}; expected ${'xyz'[d]}lo < ${'xyz'[d]}hi`);
       }
       b.push(vals);
     }
@@ -196,6 +213,7 @@ export function readLammpsDump(text: string, options: ReadLammpsDumpOptions = {}
     const maxCol = Math.max(cx, cy, cz, cid, ctype, celem);
     for (let a = 0; a < nAtoms; a++) {
       const ls = nextLine(`atom line ${a + 1} of ${nAtoms}`);
+      rowLine[a] = line;
       let i = ls;
       for (let c = 0; c <= maxCol; c++) {
         i = skipBlanks(text, i);
@@ -230,6 +248,13 @@ export function readLammpsDump(text: string, options: ReadLammpsDumpOptions = {}
       let sorted = true;
       for (let a = 1; a < nAtoms; a++) if (ids[a] < ids[a - 1]) { sorted = false; break; }
       if (!sorted) order.sort((p, q) => ids[p] - ids[q]);
+      for (let a = 1; a < nAtoms; a++) {
+        const p = order[a - 1], q = order[a];
+        if (ids[p] === ids[q]) {
+          const [l1, l2] = rowLine[p] < rowLine[q] ? [rowLine[p], rowLine[q]] : [rowLine[q], rowLine[p]];
+          throw new Error(`${source}:${l2}: atom id ${ids[q]} appears twice in frame ${frame} (timestep ${timestep}), also on line ${l1}; every atom needs its own id`);
+        }
+      }
     }
     const out = new Float64Array(3 * nAtoms);
     const c = box.cell;
@@ -255,12 +280,15 @@ export function readLammpsDump(text: string, options: ReadLammpsDumpOptions = {}
         let name: string | undefined;
         if (celem >= 0) {
           name = rowElem[r];
-          if (atomicNumber(name) < 0) throw new Error(`${source}: atom id ${ids[r]} has element "${name}"; expected a chemical symbol such as Si`);
+          const bad = speciesError(`${source}:${rowLine[r]}`, name, `atom id ${ids[r]}: element`);
+          if (bad) throw bad;
         } else {
           name = typeName(rowTypes[r]);
           if (name === undefined) {
             throw new Error(`${source}: atom id ${ids[r]} has type ${rowTypes[r]}, which typeToSpecies does not map; expected an entry for every type (got ${JSON.stringify(map)})`);
           }
+          const bad = speciesError(`${source}: typeToSpecies`, String(name), `type ${rowTypes[r]}`);
+          if (bad) throw bad;
         }
         species[a] = name;
         speciesKey[a] = ctype >= 0 ? rowTypes[r] : atomicNumber(name);

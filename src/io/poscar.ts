@@ -9,8 +9,7 @@ import type { Cell, Trajectory, Vec3 } from '../structure/trajectory.js';
 import type { PositionsDtype } from '../structure/build.js';
 import { validateTrajectory } from '../structure/build.js';
 import { cellInverse, cellVolume } from '../structure/cell.js';
-import { atomicNumber } from '../structure/elements.js';
-import { cursor, formatFloat, lineText, quoteToken, scanNumber, skipBlanks, tokenEnd } from './scan.js';
+import { cursor, formatFloat, lineText, quoteToken, scanNumber, skipBlanks, speciesError, tokenEnd } from './scan.js';
 
 /** Options of {@link readPoscar}. */
 export interface ReadPoscarOptions {
@@ -69,6 +68,19 @@ function readNumbers(t: Lines, start: number, count: number, what: string, finit
     i = cursor.end;
   }
   return out;
+}
+
+/** Number of lines from `start` to the end of the text (a last line without a newline counts). */
+function countLines(text: string, start: number): number {
+  let n = 0;
+  let i = start;
+  while (i < text.length) {
+    const nl = text.indexOf('\n', i);
+    n++;
+    if (nl === -1) break;
+    i = nl + 1;
+  }
+  return n;
 }
 
 function tokens(text: string, start: number): string[] {
@@ -133,19 +145,27 @@ export function readPoscar(text: string, options: ReadPoscarOptions = {}): Traje
       `${source}:6: this is a VASP 4 POSCAR without a species line (line 6 holds the counts "${toks.join(' ')}"); pass the species, one per count, e.g. { species: ['Si'] }, or add a species line above the counts`,
     );
   }
-  const counts = toks.map(Number);
+  const counts = toks.map((w) => (/^\+?\d+$/.test(w) ? Number(w) : NaN));
   const countsWhere = t.where();
-  if (counts.length === 0 || counts.some((n) => !Number.isInteger(n) || n < 0)) {
-    throw new Error(`${countsWhere}: the counts line is "${toks.join(' ')}"; expected non-negative integers, one per species`);
+  if (counts.length === 0 || counts.some((n) => !Number.isSafeInteger(n) || n < 0)) {
+    throw new Error(`${countsWhere}: the counts line is "${toks.join(' ').slice(0, 80)}"; expected non-negative whole numbers written as digits, one per species`);
   }
   if (counts.length !== names.length) {
     throw new Error(`${countsWhere}: ${counts.length} counts (${toks.join(' ')}) but ${names.length} species (${names.join(' ')}); expected one count per species`);
   }
   for (const name of names) {
-    if (atomicNumber(name) < 0) throw new Error(`${countsWhere}: species "${name}" is not a chemical symbol; expected symbols such as Si or O`);
+    const bad = speciesError(countsWhere, name);
+    if (bad) throw bad;
   }
   const nAtoms = counts.reduce((a, b) => a + b, 0);
   if (nAtoms < 1) throw new Error(`${countsWhere}: the counts add up to 0 atoms; expected at least one atom`);
+  // Check the counts against the file before allocating: each atom needs a line below this one.
+  const linesLeft = countLines(text, t.pos);
+  if (nAtoms > linesLeft) {
+    throw new Error(
+      `${countsWhere}: the counts "${toks.join(' ').slice(0, 80)}" add up to ${nAtoms} atoms but only ${linesLeft} line${linesLeft === 1 ? '' : 's'} follow; expected one position line per atom (is the counts line right?)`,
+    );
+  }
   const species: string[] = [];
   names.forEach((name, k) => { for (let i = 0; i < counts[k]; i++) species.push(name); });
   let modeStart = t.next('Direct or Cartesian');

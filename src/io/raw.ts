@@ -9,6 +9,7 @@
 import type { Cell, Pbc, Positions, Trajectory } from '../structure/trajectory.js';
 import type { PositionsDtype } from '../structure/build.js';
 import { toCell } from '../structure/build.js';
+import { flatCellError, speciesError } from './scan.js';
 
 /**
  * The sidecar fields {@link readRawFrames} uses. Other fields are ignored.
@@ -118,12 +119,21 @@ export function readRawFrames(
       `${source}: sidecar species is ${JSON.stringify(meta.species)?.slice(0, 60)}; expected one chemical symbol for all atoms or an array of ${nAtoms}`,
     );
   }
+  for (let a = 0; a < nAtoms; a++) {
+    const bad = typeof species[a] === 'string' ? speciesError(`${source}: sidecar`, species[a], `species of atom ${a}`) : new Error(`${source}: sidecar species of atom ${a} is ${JSON.stringify(species[a])}; expected a chemical symbol such as Si`);
+    if (bad) throw bad;
+    if (typeof meta.species === 'string') break;
+  }
   const cell: Cell | null = meta.cell == null ? null : toCell(meta.cell, `${source}: sidecar cell`);
   let pbc: Pbc;
   if (meta.pbc === undefined) pbc = cell ? [true, true, true] : [false, false, false];
   else if (typeof meta.pbc === 'boolean') pbc = [meta.pbc, meta.pbc, meta.pbc];
   else if (Array.isArray(meta.pbc) && meta.pbc.length === 3) pbc = [!!meta.pbc[0], !!meta.pbc[1], !!meta.pbc[2]];
   else throw new Error(`${source}: sidecar pbc is ${JSON.stringify(meta.pbc)}; expected three booleans`);
+  if (cell) {
+    const flat = flatCellError(`${source}: sidecar`, cell, pbc, 'the cell');
+    if (flat) throw flat;
+  }
   if (!cell && pbc.some(Boolean)) throw new Error(`${source}: sidecar pbc is periodic but it has no cell; add "cell": [[ax, ay, az], [bx, by, bz], [cx, cy, cz]]`);
   const info = Array.from({ length: nFrames }, () => ({}));
   return { nFrames, nAtoms, positions, cell, pbc, species, info };

@@ -12,6 +12,8 @@
  * @internal
  */
 
+import { atomicNumber } from '../structure/elements.js';
+
 const POW10 = new Float64Array(23);
 for (let i = 0, p = 1; i < 23; i++, p *= 10) POW10[i] = p;
 
@@ -152,4 +154,46 @@ export function formatFloat32(v: number): string {
  */
 export function detach(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+/**
+ * The one species rule of every reader (extxyz, raw frames, POSCAR, LAMMPS
+ * dump): a species is a chemical symbol, `H` to `Og`, or `X`, ASE's dummy
+ * atom; anything else (`Q`, `Xx`) is rejected here, as `ase.Atoms` rejects
+ * it. Returns an error naming `where` and the symbol, or null when valid.
+ */
+export function speciesError(where: string, symbol: string, what = 'species'): Error | null {
+  if (atomicNumber(symbol) >= 0) return null;
+  const shown = JSON.stringify(symbol.length > 20 ? symbol.slice(0, 20) + '...' : symbol);
+  return new Error(`${where}: ${what} ${shown} is not a chemical symbol; expected an element symbol such as Si or O (or X for a dummy atom), as ASE requires`);
+}
+
+/**
+ * An error when the periodic lattice vectors of `cell` cannot span the
+ * periodic directions (a zero vector on a periodic axis, two periodic vectors
+ * in a line, or three in a plane: a zero-volume cell), else null. `what`
+ * describes the cell in the message (`Lattice="..."`).
+ */
+export function flatCellError(where: string, cell: readonly (readonly number[])[], pbc: readonly boolean[], what: string): Error | null {
+  const per = [0, 1, 2].filter((i) => pbc[i]);
+  if (per.length === 0) return null;
+  const norm = (v: readonly number[]): number => Math.hypot(v[0], v[1], v[2]);
+  const scale = Math.max(norm(cell[0]), norm(cell[1]), norm(cell[2]));
+  const cross = (a: readonly number[], b: readonly number[]): number[] => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+  const flags = `pbc="${pbc.map((b) => (b ? 'T' : 'F')).join(' ')}"`;
+  for (const i of per) {
+    if (!(norm(cell[i]) > 0)) return new Error(`${where}: ${what} has a zero lattice vector ${'abc'[i]} but ${flags}; a periodic direction needs a lattice vector`);
+  }
+  let size: number;
+  if (per.length === 3) {
+    const c = cross(cell[0], cell[1]);
+    size = Math.abs(c[0] * cell[2][0] + c[1] * cell[2][1] + c[2] * cell[2][2]) / scale ** 3;
+  } else if (per.length === 2) size = norm(cross(cell[per[0]], cell[per[1]])) / scale ** 2;
+  else size = 1;
+  if (!(size > 1e-12)) {
+    return new Error(
+      `${where}: ${what} is flat (${per.length === 3 ? 'zero volume' : 'zero area'}: the periodic lattice vectors are linearly dependent) but ${flags}; give independent lattice vectors, or make the flat direction non-periodic`,
+    );
+  }
+  return null;
 }

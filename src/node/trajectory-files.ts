@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { readFile, writeFile, access, open, stat } from 'node:fs/promises';
+import { readFile, access, open, stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, gzipSync } from 'node:zlib';
@@ -15,6 +15,7 @@ import { ExtxyzReader, writeExtxyz } from '../io/extxyz.js';
 import { readPoscar, writePoscar } from '../io/poscar.js';
 import { readLammpsDump } from '../io/lammps-dump.js';
 import { readRawFrames, writeRawFrames } from '../io/raw.js';
+import { writeFileAtomic } from './atomic-write.js';
 
 /** The formats {@link loadTrajectory} and {@link saveTrajectory} know. */
 export type TrajectoryFormat = 'extxyz' | 'poscar' | 'lammps-dump' | 'raw';
@@ -247,8 +248,13 @@ export async function loadTrajectory(path: string, options: LoadTrajectoryOption
  * `frame`), or raw frames (`.f32`/`.f64`, plus a `.json` sidecar next to it).
  * A trailing `.gz` compresses the file.
  *
+ * The file is written to a temporary name in the same folder and renamed
+ * when complete, so a failed save (a full disk) leaves no partial file and
+ * an existing file of that name untouched.
+ *
  * @throws Error naming the path and the fix for an unknown or read-only
- *   format (LAMMPS dumps are read only) or an unwritable path.
+ *   format (LAMMPS dumps are read only) or an unwritable path (with the
+ *   reason, e.g. `ENOSPC: no space left on the device`).
  */
 export async function saveTrajectory(path: string, traj: Trajectory, options: SaveTrajectoryOptions = {}): Promise<void> {
   const format = pickFormat(path, options.format, 'save it');
@@ -277,11 +283,7 @@ export async function saveTrajectory(path: string, traj: Trajectory, options: Sa
   }
   let out: Uint8Array = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   if (/\.gz$/i.test(path)) out = gzipSync(out);
-  try {
-    await writeFile(path, out);
-    for (const [p, text] of extra) await writeFile(p, text);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new Error(`${path}: cannot write the file (${err.code ?? err.message}); check that the directory exists and is writable`);
-  }
+  // each file goes to a temporary name in its folder and is renamed when complete
+  await writeFileAtomic(path, out, { mkdir: false });
+  for (const [p, text] of extra) await writeFileAtomic(p, text, { mkdir: false });
 }

@@ -7,7 +7,7 @@ import { ProgressBar, formatDuration } from '../../src/cli/progress.js';
 import { assetPath, packageRoot } from '../../src/cli/assets.js';
 import { meanStd, randomStructures } from '../../src/cli/stats.js';
 import { main, type CliIO } from '../../src/cli/main.js';
-import { DEMO_HELP, EVAL_HELP, MAIN_HELP, RDF_HELP, SAMPLE_HELP, TRAIN_HELP } from '../../src/cli/help.js';
+import { CONVERT_HELP, DEMO_HELP, EVAL_HELP, INFO_HELP, MAIN_HELP, RDF_HELP, SAMPLE_HELP, TRAIN_HELP } from '../../src/cli/help.js';
 
 /** A CliIO that collects what a command writes to stdout and stderr. */
 function captureIO(): CliIO & { text: { out: string; err: string } } {
@@ -38,7 +38,7 @@ describe('option parsing', () => {
     expect(parseCommand('x', ['f'], spec, { min: 1, max: 1, names: '<file>' }).values.help).toBeUndefined();
   });
   it('--help prints the command\'s help to stdout and nothing else, and exits 0', async () => {
-    const helps: Record<string, string> = { demo: DEMO_HELP, train: TRAIN_HELP, sample: SAMPLE_HELP, rdf: RDF_HELP, eval: EVAL_HELP };
+    const helps: Record<string, string> = { demo: DEMO_HELP, train: TRAIN_HELP, sample: SAMPLE_HELP, rdf: RDF_HELP, eval: EVAL_HELP, info: INFO_HELP, convert: CONVERT_HELP };
     for (const [name, text] of Object.entries(helps)) {
       expect(text).toMatch(new RegExp(`^Usage: repap ${name}\\b`));
       for (const argv of [[name, '--help'], [name, '-h'], ['help', name]]) {
@@ -66,17 +66,41 @@ describe('ProgressBar', () => {
     const tty = { isTTY: true, columns: 100, write: (s: string) => (text += s) };
     const bar = new ProgressBar('train', 10, tty);
     bar.update(10, 'loss 0.5');
-    expect(text).toMatch(/train \[#+\] 100% 10\/10 loss 0\.5 ETA 0s/);
+    expect(text).toMatch(/train \[#+\] 100% 10\/10 ETA 0s loss 0\.5/);
     bar.finish();
     expect(text.endsWith('\r\x1b[2K')).toBe(true);
   });
-  it('is silent when the stream is not a TTY', () => {
+  it('keeps the ETA on an 80-column terminal however long the label and status are', () => {
+    const bar = new ProgressBar('sampling (min distance 2 Å) of a very long label indeed', 1_000_000, { isTTY: true, columns: 80, write: () => 0 });
+    bar.update(123_456);
+    const status = 'epoch 3/10 loss 0.12345 val 0.23456 1234.5 seq/s and more words that do not fit anywhere';
+    for (const cols of [40, 60, 80]) {
+      const line = bar.formatLine(cols, status, Date.now() + 60_000);
+      expect(line.length, `${cols} columns`).toBeLessThanOrEqual(cols - 1);
+      expect(line, `${cols} columns`).toMatch(/ 12% 123456\/1000000 ETA (\d+m\d\ds|\d+s|\d+h\d\dm)/);
+    }
+    // with room to spare, the whole status is shown after the ETA
+    expect(bar.formatLine(300, 'loss 0.5')).toMatch(/ETA \S+ loss 0\.5$/);
+  });
+  it('writes plain progress lines to a log (not a TTY) every logInterval seconds, and nothing for short runs', () => {
     let text = '';
-    const bar = new ProgressBar('train', 10, { isTTY: false, write: (s: string) => (text += s) });
-    for (let i = 0; i <= 10; i++) bar.update(i);
-    bar.finish();
+    const log = { isTTY: false, write: (s: string) => (text += s) };
+    const quiet = new ProgressBar('train', 10, log, { logInterval: 3600 });
+    for (let i = 0; i <= 10; i++) quiet.update(i);
+    quiet.finish();
     expect(text).toBe('');
-    expect(bar.active).toBe(false);
+    expect(quiet.active).toBe(false);
+    const chatty = new ProgressBar('sampling', 10, log, { logInterval: 1e-9 });
+    const t0 = Date.now();
+    while (Date.now() === t0) { /* let the clock tick once */ }
+    chatty.update(4, 'loss 0.5');
+    chatty.update(10);
+    chatty.finish();
+    const lines = text.trim().split('\n');
+    expect(lines[0]).toMatch(/^sampling: 40% 4\/10, \S+ elapsed, ETA \S+, loss 0\.5$/);
+    expect(lines[lines.length - 1]).toMatch(/^sampling: done, 10\/10 in \S+$/);
+    expect(text).not.toContain('\r');
+    expect(text).not.toContain('\x1b');
   });
   it('formats durations', () => {
     expect(formatDuration(5.4)).toBe('5s');

@@ -10,7 +10,6 @@ import { availableParallelism } from 'node:os';
 import { useBackend, BACKEND_NAMES, type BackendName } from '../../backend/index.js';
 import { ConditionalSampler, type SamplerEngine } from '../../sampling/index.js';
 import { writeExtxyz } from '../../io/index.js';
-import { loadModel } from '../../node/index.js';
 import { lineChart } from '../../plot/svg.js';
 import { choiceOption, numberOption, parseCommand, requireInput } from '../args.js';
 import { DEMO_HELP } from '../help.js';
@@ -19,7 +18,7 @@ import { loadEmbeddedReference } from '../reference.js';
 import { evaluate, evaluationNotes, evaluationTable, summarizeSet } from '../evaluate.js';
 import { snapToGrid } from '../stats.js';
 import { ProgressBar } from '../progress.js';
-import { writeText } from '../files.js';
+import { checkOutput, CommandOutput, readModelFolder, writeText } from '../files.js';
 import type { CliIO } from '../main.js';
 
 /**
@@ -61,6 +60,7 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
     'min-distance': { type: 'string' },
     temperature: { type: 'string' },
     model: { type: 'string' },
+    json: { type: 'string' },
   }, { min: 0, max: 0, names: 'none' });
   if (values.help) {
     io.out.write(DEMO_HELP);
@@ -72,7 +72,9 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
   const backend = choiceOption<BackendName>('demo', values, 'backend', BACKEND_NAMES, 'wasm');
   const engine = choiceOption<SamplerEngine>('demo', values, 'engine', ['auto', 'wasm', 'js', 'tfjs', 'rerun'], 'auto');
   const threads = numberOption('demo', values, 'threads', { min: 1, max: 64, integer: true, default: Math.min(2, availableParallelism()) });
-  const outDir = resolve(typeof values.out === 'string' ? values.out : 'repap-out');
+  // every output is checked before the work starts
+  const outDir = checkOutput('demo', '--out', typeof values.out === 'string' ? values.out : 'repap-out', 'folder');
+  const jsonOut = new CommandOutput('demo', values, io);
   const modelDir = typeof values.model === 'string' ? resolve(values.model) : assetPath('model');
   // The embedded model ships the temperature chosen on validation frames (scripts/evaluate-embedded.ts).
   const tuned = typeof values.model === 'string' ? undefined : embeddedTemperature();
@@ -84,7 +86,7 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
 
   const tStart = Date.now();
   const activeBackend = await useBackend(backend);
-  const model = await loadModel(modelDir);
+  const model = await readModelFolder('demo', modelDir);
   const reference = loadEmbeddedReference();
   try {
     const sampler = new ConditionalSampler(model, { engine, threads });
@@ -153,7 +155,7 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
     };
     writeText(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
 
-    const o = (s: string): void => void io.out.write(s + '\n');
+    const o = (s: string): void => jsonOut.line(s);
     o(`RePAP demo: ${n} a-Si structures (30 atoms) from ${typeof values.model === 'string' ? modelDir : 'the embedded model'} vs ${reference.nFrames} held-out MD frames`);
     o(`g(r) to ${ev.settings.rMax} Å in ${ev.settings.nBins} bins; seed ${seed}; backend ${activeBackend} (sampler engine ${res.stats.engine})\n`);
     o(evaluationTable(ev, [{ name: 'raw', summary: rawSet.summary }, { name: 'MD on grid', summary: onGrid.summary }], 'generated'));
@@ -164,6 +166,8 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
     o(`resampling: ${(100 * res.stats.replacementRate).toFixed(2)} % of atoms redrawn (${res.stats.resampledAtoms} of ${res.stats.placedAtoms}), ${res.stats.violatingStructures.length} structures still with a pair < ${minDistance} Å`);
     o(`time: ${totalSeconds.toFixed(1)} s in all; sampling ${(n / res.stats.seconds).toFixed(0)} structures/s with resampling, ${(n / raw.stats.seconds).toFixed(0)} without`);
     o(`wrote ${join(outDir, 'generated.extxyz')}, rdf.svg, report.json`);
+    // --json: the same document as report.json
+    await jsonOut.emit(report);
     return 0;
   } finally {
     model.dispose();

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { numberOption, parseCommand } from '../args.js';
+import { numberOption, parseCommand, UsageError } from '../args.js';
 import { EVAL_HELP } from '../help.js';
-import { readTrajectoryFile, writeText } from '../files.js';
+import { CommandOutput, readTrajectoryFile } from '../files.js';
 import { evaluate, evaluationNotes, evaluationTable } from '../evaluate.js';
 import type { CliIO } from '../main.js';
 
@@ -30,16 +30,15 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   const cutoff = numberOption('eval', values, 'cutoff', { min: 0, max: 100, default: 2.9 });
   const minDistance = numberOption('eval', values, 'min-distance', { min: 0, max: 100, default: 2 });
   const seed = numberOption('eval', values, 'seed', { integer: true, min: 0, max: 2 ** 32 - 1, default: 42 });
+  const report = new CommandOutput('eval', values, io);
+  if (positionals[0] === '-' && positionals[1] === '-') throw new UsageError("repap eval: only one of <generated> and <reference> can be '-' (stdin)");
   const generated = await readTrajectoryFile('eval', positionals[0], 'generated structures');
   const reference = await readTrajectoryFile('eval', positionals[1], 'reference');
   const t0 = Date.now();
   const ev = evaluate(generated, reference, { rMax, nBins, cutoff, minDistance, seed });
-  io.out.write(`${positionals[0]} (${generated.nFrames} structures) vs ${positionals[1]} (${reference.nFrames} frames); g(r) to ${rMax} Å in ${nBins} bins\n\n`);
-  io.out.write(evaluationTable(ev) + '\n\n' + evaluationNotes(ev) + '\n');
-  io.out.write(`\nevaluated in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-  if (typeof values.json === 'string') {
-    writeText(values.json, JSON.stringify({ generatedFile: positionals[0], referenceFile: positionals[1], ...ev }, null, 2) + '\n');
-    io.out.write(`wrote ${values.json}\n`);
-  }
+  report.line(`${positionals[0]} (${generated.nFrames} structures) vs ${positionals[1]} (${reference.nFrames} frames); g(r) to ${rMax} Å in ${nBins} bins\n`);
+  report.line(evaluationTable(ev) + '\n\n' + evaluationNotes(ev));
+  report.line(`\nevaluated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  await report.emit({ command: ['repap', 'eval', ...argv].join(' '), generatedFile: positionals[0], referenceFile: positionals[1], ...ev });
   return 0;
 }

@@ -8,11 +8,11 @@ import { resolve } from 'node:path';
 import { useBackend, BACKEND_NAMES, type BackendName } from '../../backend/index.js';
 import { ConditionalSampler, type SamplerEngine } from '../../sampling/index.js';
 import { writeExtxyz } from '../../io/index.js';
-import { loadModel } from '../../node/index.js';
-import { choiceOption, numberOption, parseCommand, requireInput } from '../args.js';
+import { AtomicFileWriter } from '../../node/index.js';
+import { choiceOption, numberOption, parseCommand, requireInput, UsageError } from '../args.js';
 import { SAMPLE_HELP } from '../help.js';
 import { ProgressBar } from '../progress.js';
-import { writeText } from '../files.js';
+import { checkOutput, CommandOutput, readModelFolder } from '../files.js';
 import type { CliIO } from '../main.js';
 
 /** Runs `repap sample`; returns the exit code. */
@@ -28,6 +28,8 @@ export async function sampleCommand(argv: string[], io: CliIO): Promise<number> 
     backend: { type: 'string' },
     engine: { type: 'string' },
     threads: { type: 'string' },
+    json: { type: 'string' },
+    'max-tries': { type: 'string' },
   }, { min: 1, max: 1, names: '<model>' });
   if (values.help) {
     io.out.write(SAMPLE_HELP);
@@ -35,36 +37,105 @@ export async function sampleCommand(argv: string[], io: CliIO): Promise<number> 
   }
   const n = numberOption('sample', values, 'n', { min: 1, max: 10_000_000, integer: true, default: 100 });
   const seed = numberOption('sample', values, 'seed', { min: 0, max: 2 ** 32 - 1, integer: true, default: 42 });
-  const temperature = numberOption('sample', values, 'temperature', { min: 0.01, max: 100, default: 1 });
-  const minDistance = numberOption('sample', values, 'min-distance', { min: 0, max: 100, default: 0 });
+  // Unset flags take the model's stored sampling defaults (repap.json 'sampling'), else temperature 1 and no resampling.
+  const temperatureFlag = values.temperature === undefined ? undefined : numberOption('sample', values, 'temperature', { min: 0.01, max: 100, default: 1 });
+  const minDistanceFlag = values['min-distance'] === undefined ? undefined : numberOption('sample', values, 'min-distance', { min: 0, max: 100, default: 0 });
+  const maxTriesFlag = values['max-tries'] === undefined ? undefined : numberOption('sample', values, 'max-tries', { min: 1, max: 1000, integer: true, default: 10 });
   const batchSize = numberOption('sample', values, 'batch', { min: 1, max: 100_000, integer: true, default: 100 });
   const backend = choiceOption<BackendName>('sample', values, 'backend', BACKEND_NAMES, 'wasm');
   const engine = choiceOption<SamplerEngine>('sample', values, 'engine', ['auto', 'wasm', 'js', 'tfjs', 'rerun'], 'auto');
   const threads = numberOption('sample', values, 'threads', { min: 1, max: 64, integer: true, default: Math.min(2, availableParallelism()) });
-  const out = resolve(typeof values.out === 'string' ? values.out : 'generated.extxyz');
+  // every output is checked before the model is loaded and the sampling starts
+  const outArg = typeof values.out === 'string' ? values.out : 'generated.extxyz';
+  const toStdout = outArg === '-';
+  const out = toStdout ? '-' : checkOutput('sample', '--out', outArg, 'file');
+  const report = new CommandOutput('sample', values, io);
+  if (toStdout && report.json === '-') {
+    throw new UsageError("repap sample: --out - and --json - both write to stdout; send one of them to a file");
+  }
+  // with the structures on stdout, the text goes to stderr
+  const say = (line: string): void => void (toStdout ? io.err.write(line + '\n') : report.line(line));
   const dir = requireInput('sample', positionals[0], 'model folder', 'directory');
   requireInput('sample', resolve(dir, 'model.json'), 'model file');
   await useBackend(backend);
-  const model = await loadModel(dir);
+  const model = await readModelFolder('sample', dir);
   try {
     const sampler = new ConditionalSampler(model, { engine, threads });
+    const stored = model.samplingDefaults;
+    const temperature = temperatureFlag ?? stored?.temperature ?? 1;
+    const minDistance = minDistanceFlag ?? stored?.minDistance ?? 0;
+    const maxTries = maxTriesFlag ?? stored?.maxTries ?? 10;
+    const origin = (flag: unknown): string => (flag !== undefined ? 'option' : stored ? 'model default' : 'default');
+    say(
+      `sampling at temperature ${temperature} (${origin(temperatureFlag)}), minimum distance ${minDistance} Å (${origin(minDistanceFlag)}), ` +
+        `at most ${maxTries} draws per atom (${origin(maxTriesFlag)})`,
+    );
     const bar = new ProgressBar('sampling', n, io.err);
-    const { trajectory, stats } = await sampler.sample(n, {
-      seed,
+    // Streamed: each batch is written as soon as it is generated (bounded memory for any n);
+    // the file appears under its name only when complete.
+    const writer = toStdout ? null : await AtomicFileWriter.open(out);
+    let placed = 0, resampled = 0, redraws = 0, seconds = 0, nAtoms = 0;
+    let engineName = '';
+    let usedSeed = seed;
+    const violating: number[] = [];
+    try {
+      for await (const batch of sampler.stream(n, {
+        seed,
+        temperature,
+        minDistance,
+        maxTries,
+        batchSize: Math.min(batchSize, n),
+        onProgress: (d) => bar.update(d),
+      })) {
+        const text = writeExtxyz(batch.trajectory, { precision: 6 });
+        if (writer) await writer.write(text);
+        else await writeStdout(io, text);
+        const st = batch.stats;
+        placed += st.placedAtoms;
+        resampled += st.resampledAtoms;
+        redraws += st.redraws;
+        seconds += st.seconds;
+        engineName = st.engine;
+        usedSeed = st.seed;
+        nAtoms = batch.trajectory.nAtoms;
+        for (const v of st.violatingStructures) violating.push(v);
+      }
+      if (writer) await writer.commit();
+    } catch (e) {
+      if (writer) await writer.abort();
+      throw e;
+    } finally {
+      bar.finish();
+    }
+    const replacementRate = placed > 0 ? resampled / placed : 0;
+    say(`generated ${n} structures of ${nAtoms} atoms in ${seconds.toFixed(2)} s (${(n / seconds).toFixed(0)} structures/s, engine ${engineName}, seed ${usedSeed})`);
+    if (minDistance > 0) {
+      say(`resampling at ${minDistance} Å: ${(100 * replacementRate).toFixed(2)} % of atoms redrawn; ${violating.length} structures still have a closer pair`);
+    }
+    if (!toStdout) say(`wrote ${out}`);
+    await report.emit({
+      command: ['repap', 'sample', ...argv].join(' '),
+      model: resolve(dir),
+      output: toStdout ? '-' : out,
+      structures: n,
+      atoms: nAtoms,
+      seed: usedSeed,
       temperature,
       minDistance,
-      batchSize: Math.min(batchSize, n),
-      onProgress: (d) => bar.update(d),
+      maxTries,
+      samplingDefaults: stored ? { ...stored } : null,
+      engine: engineName,
+      seconds,
+      structuresPerSecond: n / seconds,
+      resampling: { placedAtoms: placed, resampledAtoms: resampled, redraws, replacementRate, violatingStructures: violating.length },
     });
-    bar.finish();
-    writeText(out, writeExtxyz(trajectory, { precision: 6 }));
-    io.out.write(`generated ${n} structures of ${trajectory.nAtoms} atoms in ${stats.seconds.toFixed(2)} s (${(n / stats.seconds).toFixed(0)} structures/s, engine ${stats.engine}, seed ${stats.seed})\n`);
-    if (minDistance > 0) {
-      io.out.write(`resampling at ${minDistance} Å: ${(100 * stats.replacementRate).toFixed(2)} % of atoms redrawn; ${stats.violatingStructures.length} structures still have a closer pair\n`);
-    }
-    io.out.write(`wrote ${out}\n`);
     return 0;
   } finally {
     model.dispose();
   }
+}
+
+/** Writes to stdout, waiting when the pipe is full (a slow reader bounds the memory too). */
+async function writeStdout(io: CliIO, text: string): Promise<void> {
+  if (!io.out.write(text)) await new Promise<void>((res) => io.out.once('drain', () => res()));
 }

@@ -5,18 +5,19 @@
  *
  * @module
  */
+import { existsSync } from 'node:fs';
 import { join, resolve, basename } from 'node:path';
 import { useBackend, BACKEND_NAMES, type BackendName } from '../../backend/index.js';
 import { AxisProjectionEncoder } from '../../encoding/index.js';
-import { RePAPModel, type SplitSpec, type TrainingData, type TrainingProgress } from '../../model/index.js';
+import { RePAPModel, type SplitSpec, type TrainingCheckpoint, type TrainingData, type TrainingLogs } from '../../model/index.js';
 import type { Trajectory } from '../../structure/trajectory.js';
 import { groupedTrainingData, parseAugment } from '../grouped-data.js';
-import { saveModel } from '../../node/index.js';
+import { loadCheckpoint, saveCheckpoint, saveModel } from '../../node/index.js';
 import { lineChart } from '../../plot/svg.js';
 import { choiceOption, numberOption, parseCommand, UsageError } from '../args.js';
 import { TRAIN_HELP } from '../help.js';
 import { ProgressBar, formatDuration } from '../progress.js';
-import { readTrajectoryFile, writeText } from '../files.js';
+import { checkOutput, CommandOutput, readTrajectoryFile, writeText } from '../files.js';
 import { packageVersion } from '../assets.js';
 import { sliceFrames } from '../reference.js';
 import type { CliIO } from '../main.js';
@@ -54,6 +55,10 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     'group-by': { type: 'string' },
     ordering: { type: 'string' },
     augment: { type: 'string' },
+    json: { type: 'string' },
+    'max-time': { type: 'string' },
+    resume: { type: 'string' },
+    loss: { type: 'string' },
   }, { min: 1, max: 10_000, names: '<trajectory> [more trajectories]' });
   if (values.help) {
     io.out.write(TRAIN_HELP);
@@ -74,7 +79,12 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const patience = values.patience === undefined ? undefined : numberOption('train', values, 'patience', { min: 1, max: 10_000, integer: true, default: 1 });
   const seed = numberOption('train', values, 'seed', { min: 0, max: 2 ** 31 - 1, integer: true, default: 42 });
   const backend = choiceOption<BackendName>('train', values, 'backend', BACKEND_NAMES, 'wasm');
-  const outDir = resolve(values.out);
+  const loss = choiceOption('train', values, 'loss', ['sigmoid-mse', 'softmax-crossentropy'] as const, 'sigmoid-mse');
+  const maxTime = values['max-time'] === undefined ? undefined : parseDuration(String(values['max-time']));
+  const resumeDir = typeof values.resume === 'string' ? resolve(values.resume) : undefined;
+  // every output is checked before the work starts
+  const outDir = checkOutput('train', '--out', values.out, 'folder');
+  const report = new CommandOutput('train', values, io);
   const path = positionals[0];
   const groupBy = typeof values['group-by'] === 'string' ? values['group-by'] : undefined;
   const isGrouped = positionals.length > 1 || groupBy !== undefined;
@@ -131,7 +141,15 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   splitSpec = { train: nTrain, validation: nVal, test: nTest };
   }
   const activeBackend = await useBackend(backend);
-  const model = RePAPModel.create(encoder, { units, layers, learningRate, optimizer, seed });
+  const model = RePAPModel.create(encoder, { units, layers, learningRate, optimizer, seed, loss });
+  // --resume: the state of an earlier run (its <out>/checkpoint folder, or the folder itself).
+  let resume: TrainingCheckpoint | undefined;
+  if (resumeDir) {
+    const dir = existsSync(join(resumeDir, 'checkpoint', 'checkpoint.json')) ? join(resumeDir, 'checkpoint') : resumeDir;
+    const loaded = await loadCheckpoint(dir);
+    loaded.model.dispose();
+    resume = loaded.checkpoint;
+  }
   const batchesPerEpoch = Math.min(Math.ceil(nTrain / batchSize), maxBatches ?? Infinity);
   const log = (s: string): void => void io.err.write(s + '\n');
   log(
@@ -141,38 +159,69 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
         : '') +
       `${layers} x ${units} LSTM, grid ${gridSize}, sigma ${encoder.config.sigma.toFixed(4)} Å; ${epochs} epoch(s) of ${batchesPerEpoch} batches of ${batchSize}; backend ${activeBackend}`,
   );
+  // Ctrl-C stops after the current batch; the run then saves what it has. A second Ctrl-C quits at once.
+  const stopper = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) {
+      log('repap train: interrupted again; quitting without saving');
+      process.exit(130);
+    }
+    log('\nrepap train: interrupted; stopping after the current batch and saving (Ctrl-C again to quit without saving)');
+    stopper.abort();
+  };
+  process.on('SIGINT', onSigint);
   try {
-    const bar = new ProgressBar('training', epochs * batchesPerEpoch, io.err);
     const batchLoss: CurvePoint[] = [];
     const valLoss: CurvePoint[] = [];
-    let prevMean = 0;
-    const onProgress = (p: TrainingProgress): void => {
-      const seqs = (p.epoch * batchesPerEpoch + p.batch) * batchSize;
-      if (p.epochEnd) {
-        if (p.valLoss !== null) valLoss.push({ sequences: seqs, epoch: p.epoch + 1, loss: p.valLoss });
-        if (!bar.active) log(`epoch ${p.epoch + 1}/${epochs}: loss ${p.loss.toFixed(5)}${p.valLoss !== null ? `, validation loss ${p.valLoss.toFixed(5)}` : ''}, ${p.seqPerSec.toFixed(1)} seq/s, ${formatDuration(p.elapsed)}`);
-      } else {
-        // The callback gives the running mean over the epoch; recover this batch's loss from it.
-        const loss = p.batch * p.loss - (p.batch - 1) * prevMean;
-        prevMean = p.loss;
-        batchLoss.push({ sequences: seqs, epoch: p.epoch + p.batch / p.batches, loss });
-      }
-      bar.update(
-        p.epoch * batchesPerEpoch + p.batch,
-        `epoch ${p.epoch + 1}/${epochs} loss ${p.loss.toFixed(4)}${p.valLoss !== null ? ` val ${p.valLoss.toFixed(4)}` : ''} ${p.seqPerSec.toFixed(1)} seq/s`,
-      );
-    };
+    let bar: ProgressBar | null = null;
+    let barStart = 0;
+    const checkpointDir = join(outDir, 'checkpoint');
+    const callbacks = [
+      {
+        onEpochBegin: (epoch: number, l: { start: { batch: number } }): void => {
+          barStart = l.start.batch;
+          bar = new ProgressBar(`epoch ${epoch + 1}/${epochs}`, Math.max(1, Math.min(nTrain, batchesPerEpoch * batchSize) - barStart * batchSize), io.err);
+        },
+        onBatchEnd: (_b: number, p: TrainingLogs): void => {
+          batchLoss.push({ sequences: p.sequences, epoch: p.epoch + p.batch / p.batches, loss: p.batchLoss });
+          bar?.update(
+            Math.min(p.batch * batchSize, nTrain) - barStart * batchSize,
+            `loss ${p.loss.toFixed(4)} ${p.seqPerSec.toFixed(1)} seq/s${p.valLoss !== null ? ` val ${p.valLoss.toFixed(4)}` : ''} run ETA ${formatDuration(p.eta)}`,
+          );
+        },
+        onEpochEnd: (_e: number, p: TrainingLogs): void => {
+          bar?.finish();
+          if (p.valLoss !== null) valLoss.push({ sequences: p.sequences, epoch: p.epoch + 1, loss: p.valLoss });
+          const nll = p.valNll;
+          log(
+            `epoch ${p.epoch + 1}/${epochs}: loss ${p.loss.toFixed(5)}${p.valLoss !== null ? `, validation loss ${p.valLoss.toFixed(5)}` : ''}` +
+              (nll ? `, validation NLL ${nll.perCoordinate.toFixed(4)} nats/coordinate, ${nll.perStructure.toFixed(2)} nats/structure (${nll.perStructureDensity.toFixed(2)} as a density per Å^${encoder.sequenceLength - 1})` : '') +
+              `, ${p.seqPerSec.toFixed(1)} seq/s, ${formatDuration(p.elapsed)}`,
+          );
+        },
+      },
+    ];
     const history = await model.train(data, {
       epochs,
       batchSize,
       seed,
       split: splitSpec,
       ...(patience !== undefined && nVal > 0 ? { earlyStopping: { patience, restoreBestWeights: true } } : {}),
-      onProgress,
+      callbacks,
+      signal: stopper.signal,
+      ...(maxTime !== undefined ? { maxTime } : {}),
+      ...(resume ? { resume } : {}),
+      // A checkpoint every epoch, and when the run stops early: a model folder of the current weights plus the run's state.
+      checkpoint: (cp) => saveCheckpoint(model, cp, checkpointDir),
       ...(maxBatches !== undefined ? { maxBatchesPerEpoch: maxBatches } : {}),
+    }).catch((e: unknown) => {
+      const m = /differs from the checkpoint in ([\w.]+)/.exec((e as Error).message);
+      if (m) throw new UsageError(`repap train: --resume ${values.resume}: ${(e as Error).message.replace(/^train: /, '')}${flagHint(m[1]!)}`);
+      throw e;
     });
-    bar.finish();
-    await saveModel(model, outDir);
+    (bar as ProgressBar | null)?.finish();
 
     const smooth = movingAverage(batchLoss.map((p) => p.loss), Math.max(1, Math.round(batchLoss.length / 100)));
     const training = {
@@ -191,26 +240,73 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
       ...(groupRecord ? { grouping: groupRecord } : {}),
       seed,
       backend: activeBackend,
-      settings: { epochs, batchSize, gridSize, sigma: encoder.config.sigma, units, layers, learningRate, optimizer, maxBatchesPerEpoch: maxBatches ?? null },
+      settings: { epochs, batchSize, gridSize, sigma: encoder.config.sigma, units, layers, learningRate, optimizer, loss, maxBatchesPerEpoch: maxBatches ?? null, maxTime: maxTime ?? null, resumedFrom: resumeDir ?? null },
       history,
       curves: { batchLoss, validationLoss: valLoss },
     };
-    writeText(join(outDir, 'training.json'), JSON.stringify(training, null, 1) + '\n');
+    const files: Record<string, string> = { 'training.json': JSON.stringify(training, null, 1) + '\n' };
     const series = [{ label: 'training loss (per batch, smoothed)', x: batchLoss.map((p) => p.epoch), y: smooth, color: '#0072B2' }];
     if (valLoss.length > 0) series.push({ label: 'validation loss', x: valLoss.map((p) => p.epoch), y: valLoss.map((p) => p.loss), color: '#D55E00' });
     if (batchLoss.length > 0) {
-      writeText(join(outDir, 'loss.svg'), lineChart(series, { title: `RePAP training on ${basename(path)}`, xLabel: 'epoch', yLabel: 'loss', logY: true }));
+      files['loss.svg'] = lineChart(series, { title: `RePAP training on ${basename(path)}`, xLabel: 'epoch', yLabel: 'loss', logY: true });
     }
+    await saveModel(model, outDir, { files });
     const last = history.epochs[history.epochs.length - 1];
-    io.out.write(
+    report.line(
       `trained ${history.epochs.length} epoch(s) in ${formatDuration(history.epochs.reduce((s, e) => s + e.seconds, 0))}: loss ${last?.loss.toFixed(5) ?? '-'}` +
-        `${last?.valLoss != null ? `, validation loss ${last.valLoss.toFixed(5)}` : ''}${history.testLoss !== null ? `, test loss ${history.testLoss.toFixed(5)}` : ''}, ${last?.seqPerSec.toFixed(1) ?? '-'} seq/s (${history.stopReason})\n`,
+        `${last?.valLoss != null ? `, validation loss ${last.valLoss.toFixed(5)}` : ''}${history.testLoss !== null ? `, test loss ${history.testLoss.toFixed(5)}` : ''}, ${last?.seqPerSec.toFixed(1) ?? '-'} seq/s (${history.stopReason})`,
     );
-    io.out.write(`saved the model to ${outDir} (model.json, weights.bin, repap.json, training.json${batchLoss.length > 0 ? ', loss.svg' : ''})\n`);
+    const kept =
+      history.restoredEpoch !== null
+        ? `the weights of epoch ${history.restoredEpoch + 1}${history.bestEpoch === history.restoredEpoch ? ' (best validation loss)' : ''}`
+        : history.stopReason === 'non-finite' || history.stopReason === 'collapsed'
+          ? 'the weights from before training'
+          : history.stopReason === 'aborted' || history.stopReason === 'max-time'
+            ? 'the latest weights (no validated epoch yet)'
+            : 'the final weights';
+    if (history.message) log(`repap train: stopped (${history.stopReason}): ${history.message}`);
+    report.line(`saved the model to ${outDir} (model.json, weights.bin, repap.json, training.json${batchLoss.length > 0 ? ', loss.svg' : ''}) with ${kept}`);
+    if (history.stopReason === 'aborted' || history.stopReason === 'max-time') {
+      report.line(`to continue: repap train ${argv.filter((x, i) => x !== '--resume' && argv[i - 1] !== '--resume').join(' ')} --resume ${checkpointDir}`);
+    }
+    // --json: training.json without the per-batch curves, plus where the model is
+    const { curves: _curves, ...summary } = training;
+    await report.emit({ ...summary, model: outDir });
+    // Ctrl-C: 130 (as a shell reports SIGINT), after saving; a failed run (non-finite loss, collapse): 1.
+    if (history.stopReason === 'aborted') return 130;
+    if (history.stopReason === 'non-finite' || history.stopReason === 'collapsed') return 1;
     return 0;
   } finally {
+    process.off('SIGINT', onSigint);
     model.dispose();
   }
+}
+
+/** The command-line flag behind a field of the training configuration, for resume errors. */
+function flagHint(field: string): string {
+  const flags: Record<string, string> = {
+    'config.units': '--units', 'config.layers': '--layers', 'config.learningRate': '--learning-rate', 'config.optimizer': '--optimizer',
+    'config.loss': '--loss', batchSize: '--batch', seed: '--seed', split: '--split/--validation', frames: 'the input frames (--max-frames)',
+    path: '--backend', shuffle: 'shuffling',
+  };
+  const key = Object.keys(flags).find((k) => field === k || field.startsWith(k + '.'));
+  if (key) return ` (set by ${flags[key]}; give the same value as the run being resumed)`;
+  if (field.startsWith('encoder.')) return ' (the encoder: --grid, --sigma, the input frames or the ordering; give the same as the run being resumed)';
+  return '';
+}
+
+/**
+ * Seconds of a duration: `90`, `90s`, `30m`, `1h`, `1h30m`, `1.5h`. Throws a
+ * UsageError naming --max-time otherwise.
+ */
+export function parseDuration(text: string): number {
+  const t = text.trim();
+  const m = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?$/.exec(t);
+  const secs = m && t !== '' ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) : NaN;
+  if (!(secs > 0) || !Number.isFinite(secs)) {
+    throw new UsageError(`repap train: --max-time is '${text}'; expected a duration such as 90s, 30m, 1h or 1h30m`);
+  }
+  return secs;
 }
 
 /** Centred moving average with half-window `w`. */
