@@ -20,6 +20,9 @@ export { bondAngleDistribution } from './bond-angles.js';
 export type { BondAngleDistribution, BondAngleOptions } from './bond-angles.js';
 export { SILICON_SW, parseStillingerWeber, stillingerWeber, stillingerWeberEnergy, stillingerWeberForces } from './stillinger-weber.js';
 export type { EnergyAndForces, StillingerWeberOptions, StillingerWeberParams } from './stillinger-weber.js';
+export { parseVashishta, vashishta } from './vashishta.js';
+export type { VashishtaEntry } from './vashishta.js';
+export { SIO2_VASHISHTA_1990 } from './vashishta-sio2.js';
 export { flatCell, checkPotentialSpecies } from './potential.js';
 export type { Potential } from './potential.js';
 export { FIRE_DEFAULTS, relaxStructures } from './relax.js';
@@ -28,3 +31,8 @@ export {
   DEFAULT_FINGERPRINT_CUTOFF, DEFAULT_SAME_STRUCTURE_TOLERANCE, fingerprintDistance, fingerprinter, groupStructures, sameStructure, structureFingerprint,
 } from './fingerprint.js';
 export type { FingerprintChannel, FingerprintOptions, SameStructureOptions, StructureFingerprint } from './fingerprint.js';
+export { evaluateEnsemble } from './ensemble.js';
+export type {
+  EnergyFigures, EnsembleFigures, EnsembleOptions, EnsembleReport, EnsembleStage, Estimate, PartialCoordinationFigures, PartialRdfFigures,
+  TripletAngleFigures,
+} from './ensemble.js';
