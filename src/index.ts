@@ -71,6 +71,9 @@ export {
   stillingerWeber,
   stillingerWeberEnergy,
   stillingerWeberForces,
+  SIO2_VASHISHTA_1990,
+  parseVashishta,
+  vashishta,
 } from './analysis/index.js';
 export type {
   BondAngleDistribution,
@@ -96,6 +99,7 @@ export type {
   RelaxResult,
   StillingerWeberOptions,
   StillingerWeberParams,
+  VashishtaEntry,
 } from './analysis/index.js';
 export {
   AxisProjectionEncoder,

@@ -5,8 +5,8 @@
  * @internal
  * @module
  */
-import type { Positions } from '../structure/trajectory.js';
-import { fractionalInto, translationsWithin, zeroTranslation, type ImageGeometry, type Translations } from './geometry.js';
+import type { Cell, Positions } from '../structure/trajectory.js';
+import { fractionalInto, imageGeometry, translationsWithin, zeroTranslation, type ImageGeometry, type Translations } from './geometry.js';
 
 /**
  * A full (both directions) neighbour list in CSR form, rebuilt per frame into
@@ -186,5 +186,47 @@ export class NeighborList {
         r[e] = Math.hypot(tx, ty, tz);
       }
     }
+  }
+}
+
+/**
+ * The neighbour list of a potential: rebuilt only when the cell (9 numbers,
+ * rows a, b, c, or null), the pbc flags or the atom count change between calls,
+ * so that a relaxation builds the geometry once and only refills the list.
+ */
+export class NeighborCache {
+  private list: NeighborList | null = null;
+  private readonly key = new Float64Array(13);
+
+  constructor(private readonly cutoff: number) {}
+
+  /** The list for this cell, pbc and atom count (built on the first call and after a change). `fn` names the caller in errors. */
+  prepare(fn: string, cell: ArrayLike<number> | null, pbc: readonly [boolean, boolean, boolean], nAtoms: number): NeighborList {
+    const key = this.key;
+    let same = this.list !== null && key[9] === (pbc[0] ? 1 : 0) && key[10] === (pbc[1] ? 1 : 0) && key[11] === (pbc[2] ? 1 : 0) && key[12] === nAtoms;
+    if (same) {
+      if (cell === null) same = Number.isNaN(key[0]);
+      else for (let k = 0; k < 9 && same; k++) same = key[k] === cell[k];
+    }
+    if (same) return this.list!;
+    let c: Cell | null = null;
+    if (cell !== null) {
+      if (typeof cell.length !== 'number' || cell.length !== 9) {
+        throw new Error(`${fn}: cell has ${String(cell.length)} numbers; expected 9 (lattice vectors a, b, c as rows, Å)`);
+      }
+      c = [
+        [cell[0], cell[1], cell[2]],
+        [cell[3], cell[4], cell[5]],
+        [cell[6], cell[7], cell[8]],
+      ];
+    }
+    const geom = imageGeometry(fn, c, [!!pbc[0], !!pbc[1], !!pbc[2]]);
+    this.list = new NeighborList(geom, this.cutoff, nAtoms);
+    for (let k = 0; k < 9; k++) key[k] = cell === null ? NaN : cell[k];
+    key[9] = pbc[0] ? 1 : 0;
+    key[10] = pbc[1] ? 1 : 0;
+    key[11] = pbc[2] ? 1 : 0;
+    key[12] = nAtoms;
+    return this.list;
   }
 }

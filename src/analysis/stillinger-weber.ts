@@ -6,9 +6,8 @@
  *
  * @module
  */
-import type { Cell, Trajectory } from '../structure/trajectory.js';
-import { imageGeometry } from './geometry.js';
-import { NeighborList } from './neighbors.js';
+import type { Trajectory } from '../structure/trajectory.js';
+import { NeighborCache, type NeighborList } from './neighbors.js';
 import { checkPotentialSpecies, type Potential } from './potential.js';
 import { checkFrameFinite, checkTrajectory, selectFrames, type FrameSelection } from './validate.js';
 
@@ -102,7 +101,7 @@ const OVERLAP = 1e-8;
  */
 export class StillingerWeberKernel {
   private list: NeighborList | null = null;
-  private readonly key = new Float64Array(13);
+  private readonly cache: NeighborCache;
   private ex = new Float64Array(64);
   private dex = new Float64Array(64);
   private nx = new Float64Array(64);
@@ -116,6 +115,7 @@ export class StillingerWeberKernel {
 
   constructor(readonly params: StillingerWeberParams, private readonly name: string) {
     this.rc = params.a * params.sigma;
+    this.cache = new NeighborCache(this.rc);
   }
 
   /** Interaction cutoff aσ, Å. */
@@ -123,33 +123,9 @@ export class StillingerWeberKernel {
     return this.rc;
   }
 
-  /** Makes the neighbour list for this cell (9 numbers, rows), pbc and atom count. */
+  /** Makes the neighbour list for this cell (9 numbers, rows, or null), pbc and atom count. */
   prepare(fn: string, cell: ArrayLike<number> | null, pbc: readonly [boolean, boolean, boolean], nAtoms: number): void {
-    const key = this.key;
-    let same = this.list !== null && key[9] === (pbc[0] ? 1 : 0) && key[10] === (pbc[1] ? 1 : 0) && key[11] === (pbc[2] ? 1 : 0) && key[12] === nAtoms;
-    if (same) {
-      if (cell === null) same = Number.isNaN(key[0]);
-      else for (let k = 0; k < 9 && same; k++) same = key[k] === cell[k];
-    }
-    if (same) return;
-    let c: Cell | null = null;
-    if (cell !== null) {
-      if (typeof cell.length !== 'number' || cell.length !== 9) {
-        throw new Error(`${fn}: cell has ${String(cell.length)} numbers; expected 9 (lattice vectors a, b, c as rows, Å)`);
-      }
-      c = [
-        [cell[0], cell[1], cell[2]],
-        [cell[3], cell[4], cell[5]],
-        [cell[6], cell[7], cell[8]],
-      ];
-    }
-    const geom = imageGeometry(fn, c, [!!pbc[0], !!pbc[1], !!pbc[2]]);
-    this.list = new NeighborList(geom, this.rc, nAtoms);
-    for (let k = 0; k < 9; k++) key[k] = cell === null ? NaN : cell[k];
-    key[9] = pbc[0] ? 1 : 0;
-    key[10] = pbc[1] ? 1 : 0;
-    key[11] = pbc[2] ? 1 : 0;
-    key[12] = nAtoms;
+    this.list = this.cache.prepare(fn, cell, pbc, nAtoms);
   }
 
   /**
