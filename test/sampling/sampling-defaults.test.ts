@@ -63,6 +63,14 @@ describe('sampling defaults stored with the model', () => {
     loaded.dispose();
   });
 
+  it('the shipped a-Si model carries the defaults chosen for it (temperature 0.2, 2 Å, 10 tries)', async () => {
+    const shipped = await loadModel(join(__dirname, '../../assets/a-si-30-sw-300K/model'));
+    expect(shipped.samplingDefaults).toMatchObject({ temperature: 0.2, minDistance: 2, maxTries: 10 });
+    const chosen = JSON.parse(readFileSync(join(__dirname, '../../assets/a-si-30-sw-300K/sampling.json'), 'utf8'));
+    expect(shipped.samplingDefaults?.temperature).toBe(chosen.temperature);
+    shipped.dispose();
+  });
+
   it('a hand-edited value out of range is an error naming the file, the field and the valid range', async () => {
     model.samplingDefaults = { temperature: 0.25, minDistance: 1.5, maxTries: 7 };
     for (const [field, value, range] of [
