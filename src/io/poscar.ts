@@ -9,7 +9,7 @@ import type { Cell, Trajectory, Vec3 } from '../structure/trajectory.js';
 import type { PositionsDtype } from '../structure/build.js';
 import { validateTrajectory } from '../structure/build.js';
 import { cellInverse, cellVolume } from '../structure/cell.js';
-import { cursor, formatFloat, lineText, quoteToken, scanNumber, skipBlanks, speciesError, tokenEnd } from './scan.js';
+import { cursor, formatFloat, lineText, quoteToken, scanNumber, skipBlanks, speciesError, flatCellError, tokenEnd } from './scan.js';
 
 /** Options of {@link readPoscar}. */
 export interface ReadPoscarOptions {
@@ -130,6 +130,13 @@ export function readPoscar(text: string, options: ReadPoscarOptions = {}): Traje
     cartScale = [s, s, s];
   }
   cell = cell.map((row) => row.map((x, d) => x * cartScale[d]) as Vec3) as Cell;
+  if (cell.some((row) => row.some((x) => !Number.isFinite(x))) || cartScale.some((x) => !Number.isFinite(x) || x <= 0)) {
+    throw new Error(`${source}:3: the scaled lattice vectors are ${JSON.stringify(cell)}; expected finite lengths in Å (check the scale factor and lattice lines)`);
+  }
+  {
+    const flat = flatCellError(`${source}:3`, cell, [true, true, true], 'the lattice');
+    if (flat) throw flat;
+  }
   // species line (VASP 5) or counts line (VASP 4)
   let lineStart = t.next('the species or counts line');
   let toks = tokens(text, lineStart);
@@ -197,7 +204,11 @@ export function readPoscar(text: string, options: ReadPoscarOptions = {}): Traje
       for (let k = 0; k < 3; k++) { i = skipBlanks(text, i); i = tokenEnd(text, i); }
     }
   }
-  cellInverse(cell); // throws for a flat cell
+  try {
+    cellInverse(cell); // the flat cells are caught above; this guards the rest (overflow)
+  } catch (e) {
+    throw new Error(`${source}:3: ${(e as Error).message}`);
+  }
   return validateTrajectory(
     { nFrames: 1, nAtoms, positions, cell, pbc: [true, true, true], species, info: [comment ? { comment } : {}] },
     source,
