@@ -14,11 +14,13 @@ import { activationsOf, batchLoss, collapseCheck, lossOf, nllOfBatch, nllReport,
 import { stackLossAndGradients } from './lstm-stack.js';
 import { stackTensorsOf, stackVariableList } from './network.js';
 import { makeOptimizer, readOptimizerState, writeOptimizerState } from './optimizer.js';
+import { kernelNotice, kernelStepper, kernelUnavailable } from './kernel/stepper.js';
 import { DEFAULT_SPLIT, splitCounts } from './split.js';
 import { splitFrames } from './group-split.js';
 import type {
   EncodedDataset,
   NegativeLogLikelihood,
+  OptimizerSlot,
   SplitCounts,
   TrainBeginLogs,
   TrainingCallback,
@@ -41,7 +43,11 @@ export type TrainingRng = ReturnType<typeof xoroshiro128plus>;
  */
 export interface TrainStepper {
   /** Which path this is. */
-  readonly path: 'fast' | 'generic';
+  readonly path: 'kernel' | 'fast' | 'generic';
+  /** The optimiser state as tfjs optimiser slots, for a stepper that keeps its own (the kernel). */
+  optimizerSlots?(): OptimizerSlot[];
+  /** Restores the optimiser state of a resumed run into a stepper that keeps its own. */
+  setOptimizerSlots?(slots: readonly OptimizerSlot[]): void;
   /**
    * One optimiser step on the training sequences `rows` (dropout masks drawn
    * from `rng`); returns the batch loss. When the loss is not finite, the
@@ -163,6 +169,29 @@ function genericStepper(model: TrainableModel, coords: Float32Array): TrainStepp
   };
 }
 
+/**
+ * The path that trains: `options.path`, else the fused kernel for an LSTM
+ * stack where it can run (else, with a one-line notice, the fast tfjs path),
+ * else the generic path.
+ */
+function trainingPath(model: TrainableModel, options: TrainOptions): 'kernel' | 'fast' | 'generic' {
+  const asked = options.generic ? 'generic' : options.path;
+  if (asked !== undefined && asked !== 'kernel' && asked !== 'fast' && asked !== 'generic') {
+    throw new Error(`train: path = ${JSON.stringify(asked)}: expected 'kernel', 'fast' or 'generic'`);
+  }
+  if (asked === 'generic') return 'generic';
+  if (!model.hasFastPath) {
+    if (asked) throw new Error(`train: path '${asked}' trains only the built-in LSTM stack; use path 'generic' for a GRU or a custom network`);
+    return 'generic';
+  }
+  if (asked === 'fast') return 'fast';
+  const why = kernelUnavailable(model);
+  if (why === null) return 'kernel';
+  if (asked === 'kernel') throw new Error(`train: path 'kernel' cannot run: ${why}; use path 'fast'`);
+  kernelNotice(`the fused training kernel cannot run (${why}); training on the tfjs path`);
+  return 'fast';
+}
+
 /** Mean loss over `rows` (no dropout); null when aborted. */
 async function lossOn(model: TrainableModel, coords: Float32Array, batcher: TimeMajorBatcher, rows: Int32Array, batchSize: number, signal?: AbortSignal): Promise<number | null> {
   let sum = 0;
@@ -206,7 +235,8 @@ function fingerprintOf(model: InferenceModel, o: { batchSize: number; seed: numb
     seed: o.seed,
     shuffle: o.shuffle,
     split: o.split,
-    path: o.path,
+    // Not the path: the optimiser state is kept in tfjs's layout on every path, so a run may
+    // continue on another path (then equal to an uninterrupted run to rounding, not bit for bit).
     frames: o.frames,
   };
 }
@@ -267,7 +297,7 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
   const trainRows = groupSplit ? groupSplit.train : Int32Array.from({ length: split.train }, (_, i) => i);
   const valRows = groupSplit ? groupSplit.validation : Int32Array.from({ length: split.validation }, (_, i) => split.train + i);
   const testRows = groupSplit ? groupSplit.test : Int32Array.from({ length: split.test }, (_, i) => split.train + split.validation + i);
-  const path: 'fast' | 'generic' = model.hasFastPath && !options.generic ? 'fast' : 'generic';
+  const path = trainingPath(model, options);
   const fingerprint = fingerprintOf(model, { batchSize, seed, shuffle, split, path, frames: nFrames });
   const resume = options.resume;
   if (resume) {
@@ -279,7 +309,12 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
   }
 
   model.recordTrainingFrames(coords, trainRows, cell, pbc);
-  const stepper = path === 'fast' ? fastStepper(model, batcher) : genericStepper(model, coords);
+  const stepper =
+    path === 'kernel'
+      ? kernelStepper(model, batcher, { threads: options.threads, batchSize })
+      : path === 'fast'
+        ? fastStepper(model, batcher)
+        : genericStepper(model, coords);
   const batchesPerEpoch = Math.min(Math.ceil(split.train / batchSize), maxBatches);
   const detectCollapse = options.detectCollapse ?? true;
   // Rows probed for collapse: a few validation sequences, else training ones.
@@ -306,6 +341,7 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
     resumedMidEpoch = resume.loop.epochStarted;
     model.setWeightsFrom(resume.weights);
     await writeOptimizerState(model.optimizer(), resume.optimizer);
+    stepper.setOptimizerSlots?.(resume.optimizer);
     rng = xoroshiro128plusFromState(resume.rngState);
     order = Int32Array.from(resume.order);
     const l = resume.loop;
@@ -361,7 +397,7 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
     order: order.slice(),
     weights: model.copyWeights(),
     bestWeights,
-    optimizer: await readOptimizerState(model.optimizer()),
+    optimizer: stepper.optimizerSlots ? stepper.optimizerSlots() : await readOptimizerState(model.optimizer()),
     loop: {
       lossSum,
       batchesDone: nb,

@@ -142,8 +142,9 @@ export interface TrainOptions {
    * batch after the checkpoint, so that an interrupted and resumed run ends
    * with the same weights as an uninterrupted one. The model's config and
    * encoder, and the options that decide the data order (batch size, seed,
-   * shuffle, split, path), must match; an error names the field that differs.
-   * `epochs` counts from the start of the original run.
+   * shuffle, split, frames), must match; an error names the field that
+   * differs. `epochs` counts from the start of the original run. Resuming on
+   * another training path is allowed (equal to rounding, not bit for bit).
    */
   resume?: TrainingCheckpoint;
   /**
@@ -152,8 +153,21 @@ export interface TrainOptions {
    * so an epoch-end report can save a checkpoint (`saveModel(model, dir)`).
    */
   onProgress?: (p: TrainingProgress) => void | Promise<void>;
-  /** Use the generic tfjs-layers path (autodiff through the layers model) even for an LSTM stack. */
+  /** Use the generic tfjs-layers path (autodiff through the layers model) even for an LSTM stack (the same as `path: 'generic'`). */
   generic?: boolean;
+  /**
+   * The arithmetic that trains an LSTM stack: `'kernel'` (default where it
+   * can run: the fused WebAssembly SIMD kernel on worker threads), `'fast'`
+   * (the sequence-level tfjs path, the reference) or `'generic'` (tfjs-layers
+   * autodiff). Without WebAssembly SIMD the default falls back to `'fast'`
+   * with a one-line notice.
+   */
+  path?: 'kernel' | 'fast' | 'generic';
+  /**
+   * Threads of the fused kernel, the calling one included (2 where worker
+   * threads exist, else 1). The results do not depend on it.
+   */
+  threads?: number;
   /** Sequences per batch when computing validation and test losses (128). */
   evalBatchSize?: number;
   /** Stop an epoch after this many batches (benchmarks, smoke tests). */
@@ -226,7 +240,7 @@ export interface TrainBeginLogs {
   /** Frames of each part of the split. */
   split: SplitCounts;
   /** The path that trains. */
-  path: 'fast' | 'generic';
+  path: 'kernel' | 'fast' | 'generic';
   /** First epoch and batch of this run (0, 0 unless resumed). */
   start: { epoch: number; batch: number };
 }
@@ -328,8 +342,8 @@ export interface TrainingHistory {
   testLoss: number | null;
   /** Frames per part of the split. */
   split: SplitCounts;
-  /** Which path trained: `'fast'` (sequence-level LSTM) or `'generic'` (tfjs-layers autodiff). */
-  path: 'fast' | 'generic';
+  /** Which path trained: `'kernel'` (fused WebAssembly kernel), `'fast'` (sequence-level LSTM on tfjs) or `'generic'` (tfjs-layers autodiff). */
+  path: 'kernel' | 'fast' | 'generic';
 }
 
 /** Training information stored with a saved model. */

@@ -7,7 +7,9 @@ import { ensureGradients } from '../../src/model/gradients.js';
 import { FusedLSTMTrainer, type FusedNetworkSpec } from '../../src/model/kernel/fused-trainer.js';
 import { stackLossAndGradients, type StackBatch, type StackTensors } from '../../src/model/lstm-stack.js';
 import { wasmRelaxedSimdSupported } from '../../src/wasm/detect.js';
-import { useTf } from './fixtures.js';
+import { AxisProjectionEncoder } from '../../src/encoding/index.js';
+import { RePAPModel, type RePAPModelConfig } from '../../src/model/index.js';
+import { toyTrajectory, useTf } from './fixtures.js';
 
 /** A deterministic pseudo-random stream in [-a, a). */
 function stream(seed: number): (a: number) => number {
@@ -260,5 +262,43 @@ describe('fused WebAssembly training kernel', () => {
     const k = new FusedLSTMTrainer(c.spec);
     expect(() => k.setWeights(c.weights.slice(1))).toThrow(/expected 4/);
     k.dispose();
+  });
+
+  describe('RePAPModel.train on the kernel', () => {
+    const traj = toyTrajectory(40, 4, 4);
+    const encoder = AxisProjectionEncoder.fit(traj, { gridSize: 8 });
+    const split = { train: 24, validation: 8, test: 8 };
+
+    for (const loss of ['sigmoid-mse', 'softmax-crossentropy'] as const) {
+      // SGD: RMSprop with its tiny epsilon turns rounding-level differences of near-zero gradients into
+      // full-size steps (g / sqrt(mean g^2)), so paths agree only step by step (tested above)
+      it(`is the default path and gives the losses of the tfjs fast path (${loss}, dropout, 2 layers, SGD)`, async () => {
+        const cfg: Partial<RePAPModelConfig> = { units: 12, layers: 2, dropout: 0.3, loss, seed: 4, optimizer: 'sgd', learningRate: 0.5 };
+        const run = async (path?: 'fast') => {
+          const m = RePAPModel.create(encoder, cfg);
+          const batches: number[] = [];
+          const h = await m.train(traj, { epochs: 2, batchSize: 6, split, seed: 9, ...(path ? { path } : {}), onProgress: (p) => void (p.epochEnd || batches.push(p.loss)) });
+          const w = m.network.getWeights().map((t) => Float32Array.from(t.dataSync()));
+          m.dispose();
+          return { h, batches, w };
+        };
+        const kernel = await run();
+        const fast = await run('fast');
+        expect(kernel.h.path).toBe('kernel');
+        expect(fast.h.path).toBe('fast');
+        expect(kernel.batches.length).toBe(8);
+        // same data order and dropout masks: the losses agree to float rounding over 8 updates
+        kernel.batches.forEach((l, i) => expect(Math.abs(l - fast.batches[i]!) / fast.batches[i]!).toBeLessThan(1e-4));
+        for (let e = 0; e < 2; e++) expect(Math.abs(kernel.h.epochs[e]!.valLoss! - fast.h.epochs[e]!.valLoss!) / fast.h.epochs[e]!.valLoss!).toBeLessThan(1e-4);
+        kernel.w.forEach((w, i) => expect(relErr(w, fast.w[i]!)).toBeLessThan(1e-3));
+      });
+    }
+
+    it('refuses path kernel for a GRU, naming the path to use', async () => {
+      const m = RePAPModel.create(encoder, { units: 4, cell: 'gru' });
+      await expect(m.train(traj, { split, path: 'kernel' })).rejects.toThrow(/path 'generic'/);
+      await expect(m.train(traj, { split, path: 'fused' as 'kernel' })).rejects.toThrow(/path = "fused"/);
+      m.dispose();
+    });
   });
 });

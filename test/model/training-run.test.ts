@@ -187,7 +187,7 @@ describe('softmax cross-entropy and the negative log-likelihood', () => {
     const fast = RePAPModel.create(encoder, cfg);
     const generic = RePAPModel.create(encoder, cfg);
     expect(fast.config.outputActivation).toBe('softmax');
-    const hf = await fast.train(traj, { ...base, epochs: 2 });
+    const hf = await fast.train(traj, { ...base, epochs: 2, path: 'fast' });
     const hg = await generic.train(traj, { ...base, epochs: 2, generic: true });
     expect(hf.path).toBe('fast');
     expect(hg.path).toBe('generic');
