@@ -100,6 +100,7 @@ export type {
   StillingerWeberOptions,
   StillingerWeberParams,
   VashishtaEntry,
+  VashishtaFile,
 } from './analysis/index.js';
 export {
   AxisProjectionEncoder,

@@ -21,7 +21,7 @@ export type { BondAngleDistribution, BondAngleOptions } from './bond-angles.js';
 export { SILICON_SW, parseStillingerWeber, stillingerWeber, stillingerWeberEnergy, stillingerWeberForces } from './stillinger-weber.js';
 export type { EnergyAndForces, StillingerWeberOptions, StillingerWeberParams } from './stillinger-weber.js';
 export { parseVashishta, vashishta } from './vashishta.js';
-export type { VashishtaEntry } from './vashishta.js';
+export type { VashishtaEntry, VashishtaFile } from './vashishta.js';
 export { SIO2_VASHISHTA_1990 } from './vashishta-sio2.js';
 export { flatCell, checkPotentialSpecies } from './potential.js';
 export type { Potential } from './potential.js';

@@ -45,6 +45,14 @@ export interface VashishtaEntry {
   /** cos θ̄. */ readonly cosTheta: number;
 }
 
+/** A parsed Vashishta parameter file ({@link parseVashishta}). */
+export interface VashishtaFile {
+  /** The elements, in order of first appearance in the file. */
+  readonly elements: string[];
+  /** Every entry, in file order. */
+  readonly entries: VashishtaEntry[];
+}
+
 /**
  * Reads a LAMMPS `pair_style vashishta` parameter file: `#` comments, then
  * entries of three element names and 14 numbers (H η Zi Zj λ1 D λ4 W rc B γ r0 C cosθ),
@@ -55,7 +63,7 @@ export interface VashishtaEntry {
  * @returns the elements (in order of first appearance) and the entries
  * @throws Error naming the file for a malformed entry or a missing triple.
  */
-export function parseVashishta(text: string, source = 'the .vashishta file'): { elements: string[]; entries: VashishtaEntry[] } {
+export function parseVashishta(text: string, source = 'the .vashishta file'): VashishtaFile {
   const fn = 'parseVashishta';
   if (typeof text !== 'string') throw new Error(`${fn}: the text of ${source} is ${String(text)}; expected a string (the file's contents)`);
   const words = text.split('\n').map((l) => l.replace(/#.*/, '')).join(' ').split(/\s+/).filter((w) => w.length > 0);
