@@ -85,12 +85,20 @@ export function kernelStepper(model: TrainableModel, batcher: TimeMajorBatcher, 
   // value (a resumed run, a callback that set the weights) is read in again.
   let written: unknown[] | null = null;
   const current = () => vars.map((v) => (v as unknown as { dataId: unknown }).dataId);
+  const sync = () => {
+    if (written === null || current().some((d, i) => d !== written![i])) {
+      trainer.setWeights(vars.map((v) => v.dataSync() as Float32Array));
+      written = current();
+    }
+  };
+  // forward-only batches no larger than the training batch (the kernel's buffers are sized for it)
+  const chunk = Math.max(1, options.batchSize ?? 32);
   const slotNames = c.optimizer === 'adam' ? ['m', 'v'] : c.optimizer === 'rmsprop' ? ['rms', 'momentum'] : [];
   return {
     path: 'kernel',
     engine: trainer.name,
     step(rows: Int32Array, rng: TrainingRng): number {
-      if (written === null || current().some((d, i) => d !== written![i])) trainer.setWeights(vars.map((v) => v.dataSync() as Float32Array));
+      sync();
       const batch = batcher.build(rows, true, { rate: c.dropout, units: c.units, nMasks: c.layers - 1, rng });
       const loss = trainer.step(batch);
       if (Number.isFinite(loss)) {
@@ -99,6 +107,15 @@ export function kernelStepper(model: TrainableModel, batcher: TimeMajorBatcher, 
         written = current();
       }
       return loss;
+    },
+    loss(rows: Int32Array): number {
+      sync();
+      let sum = 0;
+      for (let s = 0; s < rows.length; s += chunk) {
+        const sub = rows.subarray(s, Math.min(rows.length, s + chunk));
+        sum += trainer.loss(batcher.build(sub, true)) * sub.length;
+      }
+      return sum / rows.length;
     },
     optimizerSlots(): OptimizerSlot[] {
       const st = trainer.optimizerState();
