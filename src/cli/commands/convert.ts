@@ -33,6 +33,8 @@ export async function convertCommand(argv: string[], io: CliIO): Promise<number>
   const report = new CommandOutput('convert', values, io);
   if (toStdout && report.json === '-') throw new UsageError("repap convert: the output '-' and --json - both write to stdout; send one of them to a file");
   const precision = values.precision === undefined ? undefined : numberOption('convert', values, 'precision', { min: 1, max: 17, integer: true, default: 0 });
+  // the output is checked before the input is read
+  const outPath = toStdout ? '-' : checkOutput('convert', 'the output', output, 'file');
   let outFormat: TrajectoryFormat | null;
   if (values['output-format'] !== undefined) outFormat = choiceOption<TrajectoryFormat>('convert', values, 'output-format', FORMATS, 'extxyz');
   else outFormat = toStdout ? 'extxyz' : formatFromPath(output);
@@ -41,8 +43,6 @@ export async function convertCommand(argv: string[], io: CliIO): Promise<number>
   }
   if (outFormat === 'lammps-dump') throw new UsageError('repap convert: LAMMPS dumps are read, not written; write .extxyz, POSCAR or .f32');
   if (toStdout && outFormat !== 'extxyz') throw new UsageError(`repap convert: only extxyz goes to stdout ('-'); got --output-format ${outFormat}`);
-  // the output is checked before the input is read
-  const outPath = toStdout ? '-' : checkOutput('convert', 'the output', output, 'file');
   const options = readOptions('convert', values, input);
   let traj = await readTrajectoryFile('convert', input, 'input', options);
   const nIn = traj.nFrames;
