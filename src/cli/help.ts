@@ -18,7 +18,10 @@ Commands:
   train <trajectory> --out D   Train a model on a trajectory (extxyz) and save it in folder D.
   sample <model> -n N          Generate N structures from a trained model folder; writes extxyz.
   rdf <trajectory>             Radial distribution function g(r) of a trajectory: CSV and SVG.
-  eval <generated> <reference> Compare two sets of structures (the demo's table for any pair of files).
+  eval <generated> <reference> Compare two sets of structures (the demo's table for any pair of files),
+                               and the ensemble figures with 95 % intervals (--relax, --train: energies
+                               after relaxation, unique / novel / stable / S.U.N.).
+  relax <input> --out F        Energy-minimise every frame at fixed cell (Stillinger-Weber Si, FIRE).
   info <file>                  What a trajectory file holds: frames, atoms, species, cell, pbc, info keys,
                                energy range.
   convert <input> <output>     Convert between formats, optionally selecting frames (--frames 0:1000:10).
@@ -232,7 +235,13 @@ export const EVAL_HELP = `Usage: repap eval <generated> <reference> [options]
 Compares two sets of structures with the same atoms and cell, for example generated structures
 against MD frames: the table of 'repap demo' (RDF error, random baseline, reference split in two
 halves, RDF peaks, pairs closer than the minimum distance, Stillinger-Weber energy for Si,
-coordination fractions).
+coordination fractions), then the ensemble figures of evaluateEnsemble, each with a seeded bootstrap
+95 % interval and beside the same figure for one half of the reference against the other (by glass
+when the frames carry glass=...): validity (pairs < 1.5 / 2.0 Å), Err_RDF and the Euclidean RDF
+distance, bond-angle distance, coordination, energies (mean, std, Kolmogorov-Smirnov distance) and,
+with --relax, energies after relaxation, RMS displacement, unique / novel / stable / S.U.N. shares.
+Structures with several species add partial RDFs, coordination of A by B and angles per triplet.
+Definitions: docs/guide.md, "Evaluating an ensemble".
 
 Arguments:
   <generated>            Trajectory file of the structures to judge ('-': extxyz on stdin).
@@ -243,14 +252,50 @@ Options:
   --bins <N>             RDF bins (default 160).
   --cutoff <Å>           Coordination cutoff (default 2.9).
   --min-distance <Å>     Close-contact threshold (default 2.0).
-  --seed <int>           Seed of the random-positions baseline (default 42).
+  --seed <int>           Seed of the random-positions baseline and the bootstrap (default 42).
+  --relax                Relax the generated structures, 200 reference frames (--reference-relax)
+                         and training frames that are not minima (Stillinger-Weber for Si).
+  --train <file>         Training structures (MD frames or their inherent structures) for novelty.
+  --fmax <eV/Å>          Relaxation converged at this largest force (default 1e-3).
+  --max-steps <N>        FIRE steps per structure at most (default 10000).
+  --bootstrap <N>        Bootstrap resamples for the 95 % intervals (default 200).
+  --reference-relax <N>  Reference frames relaxed for the floor and the stable threshold (default 200).
+  --stable-margin <eV>   Stable: relaxed energy at most the highest relaxed-reference energy per atom
+                         plus this margin (default 0.01 eV/atom).
+  --pair-cutoffs <list>  Coordination cutoffs per species pair, e.g. O-Si=2.0,Si-Si=3.4 (default: the
+                         first minimum of each reference partial g(r)).
   --json [FILE|-]        Also write every number as JSON (schema repap.eval/1: generatedFile,
-                         referenceFile, settings, the generated / reference / random summaries, rdf,
-                         r; see docs/cli.md).
+                         referenceFile, trainingFile, settings, the generated / reference / random
+                         summaries, rdf, r, and ensemble: the evaluateEnsemble report; see docs/cli.md).
   -h, --help             This help.
 
-Example: compare the demo's output with the MD frames shipped in the package
-  repap eval repap-out/generated.extxyz node_modules/repap/assets/a-si-30-sw-300K/reference.f32
+Example: compare the demo's output with the MD frames shipped in the package, relaxing them and
+counting those that are new against the training glass's minima
+  repap eval repap-out/generated.extxyz node_modules/repap/assets/a-si-30-sw-300K/reference.f32 \
+    --relax --train node_modules/repap/assets/a-si-30-sw-300K/inherent.extxyz
+`;
+
+/** `repap relax --help`. */
+export const RELAX_HELP = `Usage: repap relax <input> --out <file> [options]
+
+Energy-minimises every frame at fixed cell with FIRE (relaxStructures) and the Stillinger-Weber
+potential (Si only on the command line; the library takes any potential). Frames that do not converge
+in --max-steps are reported one per line and written as reached (converged=F), never dropped.
+Each written frame carries energy (after, eV), energyBefore, steps, converged, fmaxAfter (eV/Å) and
+rmsDisplacement (Å, minimum image).
+
+Arguments:
+  <input>                Trajectory file ('-': extxyz on stdin).
+
+Options:
+  -o, --out <file>       Relaxed structures (.extxyz, .xyz, POSCAR or .f32, optionally .gz). Required.
+  --fmax <eV/Å>          Converged when the largest per-atom force is at most this (default 1e-3).
+  --max-steps <N>        FIRE steps per frame at most (default 10000).
+  --json [FILE|-]        Also write the per-frame results as JSON (schema repap.relax/1).
+  -h, --help             This help.
+
+Example:
+  repap relax repap-out/generated.extxyz --out relaxed.extxyz
 `;
 
 /** `repap info --help`. */

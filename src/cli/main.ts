@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sample: async () => (await import('./commands/sample.js')).sampleCommand,
   rdf: async () => (await import('./commands/rdf.js')).rdfCommand,
   eval: async () => (await import('./commands/eval.js')).evalCommand,
+  relax: async () => (await import('./commands/relax.js')).relaxCommand,
   info: async () => (await import('./commands/info.js')).infoCommand,
   convert: async () => (await import('./commands/convert.js')).convertCommand,
 };

@@ -8,6 +8,8 @@ import { numberOption, parseCommand, UsageError } from '../args.js';
 import { EVAL_HELP } from '../help.js';
 import { CommandOutput, readTrajectoryFile } from '../files.js';
 import { evaluate, evaluationNotes, evaluationTable } from '../evaluate.js';
+import { evaluateEnsemble } from '../../analysis/index.js';
+import { ensembleNotes, ensembleTable, stageProgress } from '../ensemble-table.js';
 import type { CliIO } from '../main.js';
 
 /** Runs `repap eval`; returns the exit code. */
@@ -20,6 +22,14 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
     'min-distance': { type: 'string' },
     seed: { type: 'string' },
     json: { type: 'string' },
+    train: { type: 'string' },
+    relax: { type: 'boolean' },
+    fmax: { type: 'string' },
+    'max-steps': { type: 'string' },
+    bootstrap: { type: 'string' },
+    'reference-relax': { type: 'string' },
+    'stable-margin': { type: 'string' },
+    'pair-cutoffs': { type: 'string' },
   }, { min: 2, max: 2, names: '<generated> <reference>' });
   if (values.help) {
     io.out.write(EVAL_HELP);
@@ -30,15 +40,49 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   const cutoff = numberOption('eval', values, 'cutoff', { min: 0, max: 100, default: 2.9 });
   const minDistance = numberOption('eval', values, 'min-distance', { min: 0, max: 100, default: 2 });
   const seed = numberOption('eval', values, 'seed', { integer: true, min: 0, max: 2 ** 32 - 1, default: 42 });
+  const fmax = numberOption('eval', values, 'fmax', { min: 1e-8, max: 10, default: 1e-3 });
+  const maxSteps = numberOption('eval', values, 'max-steps', { min: 1, max: 1e7, integer: true, default: 10_000 });
+  const bootstrap = numberOption('eval', values, 'bootstrap', { min: 0, max: 100_000, integer: true, default: 200 });
+  const referenceRelaxFrames = numberOption('eval', values, 'reference-relax', { min: 2, max: 1e7, integer: true, default: 200 });
+  const stableMargin = numberOption('eval', values, 'stable-margin', { min: -10, max: 10, default: 0.01 });
+  const pairCutoffs = parsePairCutoffs(values['pair-cutoffs']);
   const report = new CommandOutput('eval', values, io);
   if (positionals[0] === '-' && positionals[1] === '-') throw new UsageError("repap eval: only one of <generated> and <reference> can be '-' (stdin)");
   const generated = await readTrajectoryFile('eval', positionals[0], 'generated structures');
   const reference = await readTrajectoryFile('eval', positionals[1], 'reference');
+  const training = typeof values.train === 'string' ? await readTrajectoryFile('eval', values.train, 'training structures') : undefined;
   const t0 = Date.now();
   const ev = evaluate(generated, reference, { rMax, nBins, cutoff, minDistance, seed });
+  const progress = stageProgress(io.err);
+  const ensemble = evaluateEnsemble(generated, reference, {
+    rMax, nBins, cutoff, seed, bootstrap, stableMargin, referenceRelaxFrames, pairCutoffs,
+    relax: values.relax ? { fmax, maxSteps } : false,
+    ...(training ? { training } : {}),
+    onProgress: progress.onProgress,
+  });
+  progress.finish();
   report.line(`${positionals[0]} (${generated.nFrames} structures) vs ${positionals[1]} (${reference.nFrames} frames); g(r) to ${rMax} Å in ${nBins} bins\n`);
   report.line(evaluationTable(ev) + '\n\n' + evaluationNotes(ev));
+  report.line('\nensemble figures with 95 % intervals (evaluateEnsemble):\n');
+  report.line(ensembleTable(ensemble) + '\n\n' + ensembleNotes(ensemble));
+  const notConverged = ensemble.perStructure.converged?.flatMap((c, i) => (c ? [] : [i])) ?? [];
+  if (notConverged.length) report.line(`not converged in ${maxSteps} steps: ${notConverged.length} structures (${notConverged.slice(0, 20).join(', ')}${notConverged.length > 20 ? ', ...' : ''})`);
   report.line(`\nevaluated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  await report.emit({ command: ['repap', 'eval', ...argv].join(' '), generatedFile: positionals[0], referenceFile: positionals[1], ...ev });
+  await report.emit({ command: ['repap', 'eval', ...argv].join(' '), generatedFile: positionals[0], referenceFile: positionals[1], trainingFile: values.train ?? null, ...ev, ensemble });
   return 0;
+}
+
+/** `--pair-cutoffs O-Si=2.0,Si-Si=3.4` as a record; undefined when not given. */
+function parsePairCutoffs(raw: unknown): Record<string, number> | undefined {
+  if (raw === undefined) return undefined;
+  const out: Record<string, number> = {};
+  for (const part of String(raw).split(',')) {
+    const m = /^\s*([A-Z][a-z]?)-([A-Z][a-z]?)\s*=\s*([0-9.eE+-]+)\s*$/.exec(part);
+    const v = m ? Number(m[3]) : NaN;
+    if (!m || !(v > 0) || !Number.isFinite(v)) {
+      throw new UsageError(`repap eval: --pair-cutoffs part '${part}' is not A-B=distance; give for example --pair-cutoffs O-Si=2.0,Si-Si=3.4 (Å)`);
+    }
+    out[`${m[1]}-${m[2]}`] = v;
+  }
+  return out;
 }
