@@ -214,10 +214,12 @@ export function vashishta(paramsText: string = SIO2_VASHISHTA_1990, source = par
             const w2 = j === i ? 0.5 : 1;
             const r2i = inv * inv;
             const r6i = r2i * r2i * r2i;
-            const reta = Math.pow(rr, -pair[p + P_ETA]);
+            const eta = pair[p + P_ETA];
+            const reta = eta === 0 ? 1 : Number.isInteger(eta) && eta > 0 && eta <= 16 ? ipow(inv, eta) : Math.pow(rr, -eta);
             const l1r = rr * pair[p + P_L1], l4r = rr * pair[p + P_L4];
             const vc2 = (pair[p + P_ZZ] * Math.exp(-l1r)) * inv;
-            const vc3 = pair[p + P_D] * r2i * r2i * Math.exp(-l4r);
+            const D = pair[p + P_D];
+            const vc3 = D === 0 ? 0 : D * r2i * r2i * Math.exp(-l4r);
             const dvrc = pair[p + P_DVRC];
             e2 += w2 * (pair[p + P_H] * reta + vc2 - vc3 - pair[p + P_W] * r6i - rr * dvrc + pair[p + P_C0]);
             if (F) {
@@ -301,4 +303,11 @@ export function vashishta(paramsText: string = SIO2_VASHISHTA_1990, source = par
     },
   };
   return potential;
+}
+
+/** x^n for a small positive integer n (Math.pow is slower in hot loops). */
+function ipow(x: number, n: number): number {
+  let y = x;
+  for (let k = 1; k < n; k++) y *= x;
+  return y;
 }
