@@ -4,7 +4,7 @@
  * @module
  */
 import type { FrameInfo, Trajectory } from '../structure/trajectory.js';
-import { imageGeometry } from './geometry.js';
+import { MinimumImage } from '../structure/images.js';
 import { checkPotentialSpecies, flatCell, type Potential } from './potential.js';
 import { stillingerWeber } from './stillinger-weber.js';
 import { checkFrameFinite, checkTrajectory, positiveInteger, positiveNumber } from './validate.js';
@@ -209,9 +209,8 @@ export function relaxStructures(trajectory: Trajectory, options: RelaxOptions = 
   const { nFrames, nAtoms, positions, species, pbc } = trajectory;
   checkPotentialSpecies(FN, potential, species);
   const cell = flatCell(trajectory.cell);
-  const geom = imageGeometry(FN, trajectory.cell, pbc);
-  const { basis: b, inverse: m, periodic } = geom;
-  const pu = periodic[0] ? 1 : 0, pv = periodic[1] ? 1 : 0, pw = periodic[2] ? 1 : 0;
+  // Displacements of the relaxed atoms: nearest image, exact for any cell shape.
+  const image = new MinimumImage(trajectory.cell, pbc, FN);
   const out = new Float64Array(nFrames * nAtoms * 3);
   const energyBefore = new Float64Array(nFrames);
   const energyAfter = new Float64Array(nFrames);
@@ -243,12 +242,7 @@ export function relaxStructures(trajectory: Trajectory, options: RelaxOptions = 
     for (let i = 0; i < nAtoms; i++) {
       const o = base + 3 * i;
       const x = w.x[3 * i] - positions[o], y = w.x[3 * i + 1] - positions[o + 1], z = w.x[3 * i + 2] - positions[o + 2];
-      let du = x * m[0] + y * m[3] + z * m[6], dv = x * m[1] + y * m[4] + z * m[7], dw = x * m[2] + y * m[5] + z * m[8];
-      du -= pu * Math.round(du);
-      dv -= pv * Math.round(dv);
-      dw -= pw * Math.round(dw);
-      const ex = du * b[0] + dv * b[3] + dw * b[6], ey = du * b[1] + dv * b[4] + dw * b[7], ez = du * b[2] + dv * b[5] + dw * b[8];
-      s2 += ex * ex + ey * ey + ez * ez;
+      s2 += image.distance2(x, y, z);
     }
     rmsDisplacement[fr] = Math.sqrt(s2 / nAtoms);
     out.set(w.x, base);
