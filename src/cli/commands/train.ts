@@ -287,7 +287,7 @@ function flagHint(field: string): string {
   const flags: Record<string, string> = {
     'config.units': '--units', 'config.layers': '--layers', 'config.learningRate': '--learning-rate', 'config.optimizer': '--optimizer',
     'config.loss': '--loss', batchSize: '--batch', seed: '--seed', split: '--split/--validation', frames: 'the input frames (--max-frames)',
-    path: '--backend', shuffle: 'shuffling',
+    shuffle: 'shuffling',
   };
   const key = Object.keys(flags).find((k) => field === k || field.startsWith(k + '.'));
   if (key) return ` (set by ${flags[key]}; give the same value as the run being resumed)`;
