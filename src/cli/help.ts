@@ -70,16 +70,19 @@ Options:
   --seed <int>           Random seed: the same seed gives the same structures (default 42).
   -o, --out <dir>        Output folder (default ./repap-out), created when missing.
   --backend <name>       Compute backend: wasm (default, fastest on a CPU), cpu, webgl, webgpu, tensorflow.
-  --min-distance <Å>     Closest allowed pair distance when resampling (default 2.0).
+  --min-distance <Å>     Closest allowed pair distance when resampling (default: the model's stored
+                         sampling default, else 2.0).
   --temperature <t>      Sampling temperature: 1 samples the model as trained; < 1 sharpens (default: the
-                         value chosen on validation frames for the embedded model, else 1).
+                         model's stored sampling default, chosen on validation data, else 1).
   --engine <name>        Sampler engine: auto (default: WebAssembly SIMD kernel on the CPU), wasm, js,
                          tfjs (the LSTM steps as tfjs ops on --backend, e.g. webgpu), rerun (re-runs
                          the network on the whole prefix each step, as the original code; slow).
   --threads <N>          Threads of the wasm engine (default: 2, or 1 on a one-core machine); the
                          structures are identical for any number of threads.
   --model <dir>          Use another model folder trained on the same 30-atom a-Si cell (default: the
-                         embedded model).
+                         embedded model). --model glasses: the multi-glass model (trained on 52 of 64
+                         melt-quenched glasses), 200 structures by default, relaxed and scored against
+                         the validation glasses it never saw (energies, novelty, uniqueness).
   --json [FILE|-]        Also write report.json's document (schema repap.demo/1) to FILE or stdout.
   -h, --help             This help.
 

@@ -16,10 +16,12 @@ import { DEMO_HELP } from '../help.js';
 import { assetPath, packageVersion } from '../assets.js';
 import { loadEmbeddedReference } from '../reference.js';
 import { evaluate, evaluationNotes, evaluationTable, summarizeSet } from '../evaluate.js';
+import { demoRelaxation } from '../demo-relaxation.js';
 import { snapToGrid } from '../stats.js';
 import { ProgressBar } from '../progress.js';
 import { checkOutput, CommandOutput, readModelFolder, writeText } from '../files.js';
 import type { CliIO } from '../main.js';
+import { glassesDemo } from '../glasses-demo.js';
 
 /**
  * How the model was trained, from `training.json` next to the model folder
@@ -68,17 +70,32 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const n = numberOption('demo', values, 'n', { min: 1, max: 1_000_000, integer: true, default: 1000 });
   const seed = numberOption('demo', values, 'seed', { min: 0, max: 2 ** 32 - 1, integer: true, default: 42 });
-  const minDistance = numberOption('demo', values, 'min-distance', { min: 0, max: 10, default: 2 });
+  const minDistanceFlag = values['min-distance'] === undefined ? undefined : numberOption('demo', values, 'min-distance', { min: 0, max: 10, default: 2 });
   const backend = choiceOption<BackendName>('demo', values, 'backend', BACKEND_NAMES, 'wasm');
   const engine = choiceOption<SamplerEngine>('demo', values, 'engine', ['auto', 'wasm', 'js', 'tfjs', 'rerun'], 'auto');
   const threads = numberOption('demo', values, 'threads', { min: 1, max: 64, integer: true, default: Math.min(2, availableParallelism()) });
   // every output is checked before the work starts
   const outDir = checkOutput('demo', '--out', typeof values.out === 'string' ? values.out : 'repap-out', 'folder');
   const jsonOut = new CommandOutput('demo', values, io);
+  if (values.model === 'glasses') {
+    // The multi-glass model: sampled at its stored defaults, judged against the glasses it never saw.
+    return glassesDemo(argv, io, {
+      n: values.n === undefined ? 200 : n,
+      seed,
+      outDir,
+      backend,
+      engine,
+      threads,
+      ...(values.temperature !== undefined ? { temperature: numberOption('demo', values, 'temperature', { min: 0.01, max: 100, default: 1 }) } : {}),
+      ...(minDistanceFlag !== undefined ? { minDistance: minDistanceFlag } : {}),
+      bootstrap: 200,
+      jsonOut,
+    });
+  }
   const modelDir = typeof values.model === 'string' ? resolve(values.model) : assetPath('model');
   // The embedded model ships the temperature chosen on validation frames (scripts/evaluate-embedded.ts).
   const tuned = typeof values.model === 'string' ? undefined : embeddedTemperature();
-  const temperature = numberOption('demo', values, 'temperature', { min: 0.01, max: 100, default: tuned ?? 1 });
+  const temperatureFlag = values.temperature === undefined ? undefined : numberOption('demo', values, 'temperature', { min: 0.01, max: 100, default: 1 });
   if (typeof values.model === 'string') requireInput('demo', join(modelDir, 'model.json'), 'model file');
   else if (!existsSync(join(modelDir, 'model.json'))) {
     throw new Error(`the embedded model is missing (${modelDir}/model.json); the package is incomplete, reinstall it`);
@@ -87,6 +104,9 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
   const tStart = Date.now();
   const activeBackend = await useBackend(backend);
   const model = await readModelFolder('demo', modelDir);
+  // Unset flags take the model's stored sampling defaults (repap.json 'sampling').
+  const temperature = temperatureFlag ?? model.samplingDefaults?.temperature ?? tuned ?? 1;
+  const minDistance = minDistanceFlag ?? model.samplingDefaults?.minDistance ?? 2;
   const reference = loadEmbeddedReference();
   try {
     const sampler = new ConditionalSampler(model, { engine, threads });
@@ -105,6 +125,8 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
     const ev = evaluate(generated, reference, { seed });
     const rawSet = summarizeSet(raw.trajectory, ev.rdf.reference, ev.settings);
     const onGrid = summarizeSet(snapToGrid(reference, model.codec), ev.rdf.reference, ev.settings);
+    // Relaxation rows: the first 200 structures relaxed with Stillinger-Weber (a subset keeps the demo fast).
+    const relaxation = demoRelaxation(generated, reference, seed, io.err, 200);
     const evalSeconds = (Date.now() - tEval) / 1000;
     const totalSeconds = (Date.now() - tStart) / 1000;
 
@@ -149,6 +171,7 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
       generatedWithoutResampling: rawSet.summary,
       md: ev.reference,
       mdOnGrid: onGrid.summary,
+      relaxation: { relaxed: relaxation.relaxed, inTrainingGlass: relaxation.inTrainingGlass, seconds: relaxation.seconds, ensemble: relaxation.report },
       random: ev.random,
       idealGasErrRdf: ev.idealGasErrRdf,
       rdf: { r: ev.r, generated: ev.rdf.generated, generatedWithoutResampling: Array.from(rawSet.g), md: ev.rdf.reference, mdOnGrid: Array.from(onGrid.g), random: ev.rdf.random },
@@ -157,12 +180,20 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
 
     const o = (s: string): void => jsonOut.line(s);
     o(`RePAP demo: ${n} a-Si structures (30 atoms) from ${typeof values.model === 'string' ? modelDir : 'the embedded model'} vs ${reference.nFrames} held-out MD frames`);
-    o(`g(r) to ${ev.settings.rMax} Å in ${ev.settings.nBins} bins; seed ${seed}; backend ${activeBackend} (sampler engine ${res.stats.engine})\n`);
+    o(`g(r) to ${ev.settings.rMax} Å in ${ev.settings.nBins} bins; seed ${seed}; backend ${activeBackend} (sampler engine ${res.stats.engine})`);
+    o(
+      `sampling: temperature ${temperature} (${temperatureFlag !== undefined ? '--temperature' : model.samplingDefaults ? "the model's stored default" : tuned !== undefined ? 'sampling.json' : 'default'}), ` +
+        `minimum distance ${minDistance} Å (${minDistanceFlag !== undefined ? '--min-distance' : model.samplingDefaults ? "the model's stored default" : 'default'}), ` +
+        `at most ${res.stats.settings.maxTries} draws per atom\n`,
+    );
     o(evaluationTable(ev, [{ name: 'raw', summary: rawSet.summary }, { name: 'MD on grid', summary: onGrid.summary }], 'generated'));
     o('');
     o(`generated: with minimum-distance resampling at ${minDistance} Å; raw: the same seed without resampling.`);
     o(`MD on grid: the MD frames moved to the centres of the model's grid cells (${model.codec.gridSize} per axis), the best a perfect model can do on this grid.`);
     o(evaluationNotes(ev));
+    o('');
+    o(relaxation.text);
+    o('');
     o(`resampling: ${(100 * res.stats.replacementRate).toFixed(2)} % of atoms redrawn (${res.stats.resampledAtoms} of ${res.stats.placedAtoms}), ${res.stats.violatingStructures.length} structures still with a pair < ${minDistance} Å`);
     o(`time: ${totalSeconds.toFixed(1)} s in all; sampling ${(n / res.stats.seconds).toFixed(0)} structures/s with resampling, ${(n / raw.stats.seconds).toFixed(0)} without`);
     o(`wrote ${join(outDir, 'generated.extxyz')}, rdf.svg, report.json`);
