@@ -302,6 +302,10 @@ export class MinimumImage {
   private readonly pv: number;
   private readonly pw: number;
   private readonly single: boolean;
+  private readonly basis: Float64Array;
+  private readonly vectors: Float64Array;
+  private readonly norms: Float64Array;
+  private readonly count: number;
 
   /**
    * @param cell - Lattice vectors as rows (Å), or null for no cell (no periodicity).
@@ -319,6 +323,10 @@ export class MinimumImage {
     this.single = geom.orthorhombic || this.pu + this.pv + this.pw === 0;
     // The nearest image v of a rounded displacement d has |v_par| <= |d_par| <= halfDiameter.
     this.trans = this.single ? zeroTranslation() : translationsWithin(geom, geom.halfDiameter);
+    this.basis = geom.basis;
+    this.vectors = this.trans.vectors;
+    this.norms = this.trans.norms;
+    this.count = this.trans.count;
   }
 
   /** True when at least one direction is periodic. */
@@ -379,34 +387,46 @@ export class MinimumImage {
     du -= this.pu * Math.round(du);
     dv -= this.pv * Math.round(dv);
     dw -= this.pw * Math.round(dw);
-    const b = this.geometry.basis;
+    const b = this.basis;
     const dx = du * b[0] + dv * b[3] + dw * b[6];
     const dy = du * b[1] + dv * b[4] + dw * b[7];
     const dz = du * b[2] + dv * b[5] + dw * b[8];
     const s0 = dx * dx + dy * dy + dz * dz;
+    if (this.single) {
+      if (out !== null) {
+        out[offset] = dx;
+        out[offset + 1] = dy;
+        out[offset + 2] = dz;
+      }
+      return s0 < cap2 ? s0 : cap2;
+    }
+    return this.search(dx, dy, dz, s0, cap2, out, offset);
+  }
+
+  /** The image search of {@link reducedDistance2} for a non-diagonal working basis. */
+  private search(
+    dx: number, dy: number, dz: number, s0: number, cap2: number, out: Float64Array | Float32Array | number[] | null, offset: number,
+  ): number {
     let best2 = s0 < cap2 ? s0 : cap2;
     let bestT = 0;
-    if (!this.single) {
-      const { vectors, norms, count } = this.trans;
-      const d = Math.sqrt(s0);
-      // |d + T| >= |T| - |d|: translations at or beyond |d| + best cannot win.
-      let limit = d + Math.sqrt(best2);
-      for (let t = 1; t < count; t++) {
-        if (norms[t] >= limit) break;
-        const ex = dx + vectors[3 * t], ey = dy + vectors[3 * t + 1], ez = dz + vectors[3 * t + 2];
-        const s = ex * ex + ey * ey + ez * ez;
-        if (s < best2) {
-          best2 = s;
-          bestT = t;
-          limit = d + Math.sqrt(s);
-        }
+    const vectors = this.vectors, norms = this.norms, count = this.count;
+    const d = Math.sqrt(s0);
+    // |d + T| >= |T| - |d|: translations at or beyond |d| + best cannot win.
+    let limit = d + Math.sqrt(best2);
+    for (let t = 1; t < count; t++) {
+      if (norms[t] >= limit) break;
+      const ex = dx + vectors[3 * t], ey = dy + vectors[3 * t + 1], ez = dz + vectors[3 * t + 2];
+      const s = ex * ex + ey * ey + ez * ez;
+      if (s < best2) {
+        best2 = s;
+        bestT = t;
+        limit = d + Math.sqrt(s);
       }
     }
     if (out !== null) {
-      const v = this.trans.vectors;
-      out[offset] = dx + v[3 * bestT];
-      out[offset + 1] = dy + v[3 * bestT + 1];
-      out[offset + 2] = dz + v[3 * bestT + 2];
+      out[offset] = dx + vectors[3 * bestT];
+      out[offset + 1] = dy + vectors[3 * bestT + 1];
+      out[offset + 2] = dz + vectors[3 * bestT + 2];
     }
     return best2;
   }
