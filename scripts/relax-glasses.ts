@@ -4,7 +4,8 @@
  * `minimize 0 1e-3`, `min_modify norm max`) on the same frames, and reports:
  * how often each reaches the glass's inherent-structure energy (sidecar JSON) to
  * 1 meV/atom, how often the two agree, and how many distinct minima each glass's
- * frames fall into (energies more than 1e-6 eV/atom apart).
+ * frames fall into (energies more than 1e-6 eV/atom apart, and distinct
+ * structures by groupStructures at its default tolerance).
  *
  *   npx tsx scripts/relax-glasses.ts [framesPerGlass=2] [--fixture]
  *
@@ -16,6 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { groupStructures, structureFingerprint } from '../src/analysis/fingerprint.js';
 import { relaxStructures } from '../src/analysis/relax.js';
 import { loadTrajectory } from '../src/node/index.js';
 
@@ -55,6 +57,7 @@ const lmp = JSON.parse(res.stdout) as { energies: number[]; iterations: number[]
 
 let oursAtInherent = 0, lmpAtInherent = 0, agree = 0;
 const minima: number[] = [];
+const structures: number[] = [];
 for (let g = 0; g < meta.glasses.length; g++) {
   const ref = meta.glasses[g].inherentEnergyPerAtom_eV;
   const es: number[] = [];
@@ -70,14 +73,21 @@ for (let g = 0; g < meta.glasses.length; g++) {
   let distinct = 1;
   for (let k = 1; k < es.length; k++) if (es[k] - es[k - 1] > 1e-6) distinct++;
   minima.push(distinct);
+  const fps = Array.from({ length: per }, (_, k) => structureFingerprint(ours.trajectory, g * per + k));
+  const rep = groupStructures(fps);
+  structures.push(rep.filter((r, k) => r === k).length);
 }
-const hist = new Map<number, number>();
-for (const m of minima) hist.set(m, (hist.get(m) ?? 0) + 1);
+const histogram = (xs: number[]): string => {
+  const h = new Map<number, number>();
+  for (const m of xs) h.set(m, (h.get(m) ?? 0) + 1);
+  return `${[...h].sort((a, b) => a[0] - b[0]).map(([m, c]) => `${m}: ${c} glasses`).join(', ')}; mean ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2)}`;
+};
 const total = idx.length;
 console.log(`${total} frames (${per} per glass)`);
 console.log(`reach the glass's inherent energy to 1 meV/atom: repap ${(100 * oursAtInherent / total).toFixed(1)} %, LAMMPS ${(100 * lmpAtInherent / total).toFixed(1)} %`);
 console.log(`repap and LAMMPS minima agree to 1e-6 eV/atom: ${(100 * agree / total).toFixed(1)} %`);
-console.log(`distinct minima per glass (1e-6 eV/atom apart): ${[...hist].sort((a, b) => a[0] - b[0]).map(([m, c]) => `${m}: ${c} glasses`).join(', ')}; mean ${(minima.reduce((a, b) => a + b, 0) / minima.length).toFixed(2)}`);
+console.log(`distinct minima per glass (energies 1e-6 eV/atom apart): ${histogram(minima)}`);
+console.log(`distinct relaxed structures per glass (groupStructures): ${histogram(structures)}`);
 const steps = ours.frames.steps.reduce((a, b) => a + b, 0) / total;
 const iters = lmp.iterations.reduce((a, b) => a + b, 0) / total;
 console.log(`mean FIRE steps: repap ${steps.toFixed(1)}, LAMMPS ${iters.toFixed(1)}; minimisations per CPU-s: repap ${(total / cpu).toFixed(0)}, LAMMPS ${(total / lmp.cpu).toFixed(0)}`);
