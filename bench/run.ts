@@ -10,6 +10,7 @@ type Bench = () => Promise<string>;
 const suites: Record<string, () => Promise<Bench>> = {
   io: async () => (await import('./io.js')).benchIo,
   rdf: async () => (await import('./rdf.js')).benchRdf,
+  'minimum-image': async () => (await import('./minimum-image.js')).benchMinimumImage,
   train: async () => (await import('./train.js')).benchTrain,
   sample: async () => (await import('./sample.js')).benchSample,
   backends: async () => (await import('./backends.js')).benchBackends,
