@@ -174,7 +174,7 @@ describe('MinimumImage', () => {
 
   it('the brute force check can fail: rounding plus ±1 images is wrong for the unreduced cell and the tilted slab', () => {
     const [unreduced, slab] = cases();
-    // the numbers: 218 of 500 frames too long for the unreduced cell; a tilted slab off by up to 52 Å
+    // measured: 383 of 500 pairs too long (by up to 0.43 Å) in the unreduced cell, 385 of 500 (up to 36 Å) in the slab
     for (const [{ cell, pbc }, minWrong, minWorst] of [[unreduced, 100, 0.1], [slab, 50, 10]] as const) {
       const r = rng(3);
       let wrong = 0;
