@@ -86,3 +86,16 @@ export function checkPotentialSpecies(where: string, potential: Potential, speci
     }
   }
 }
+
+/**
+ * True when `a` holds the same symbols as the `last` species list a potential
+ * checked (compared element by element, so that an array changed in place is
+ * checked again). O(N), next to the O(N · neighbours) force loop.
+ *
+ * @internal
+ */
+export function sameSpecies(a: readonly string[], last: readonly string[] | null): boolean {
+  if (last === null || a.length !== last.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== last[i]) return false;
+  return true;
+}

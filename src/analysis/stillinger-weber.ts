@@ -8,7 +8,7 @@
  */
 import type { Trajectory } from '../structure/trajectory.js';
 import { NeighborCache, type NeighborList } from './neighbors.js';
-import { checkPotentialSpecies, type Potential } from './potential.js';
+import { checkPotentialSpecies, sameSpecies, type Potential } from './potential.js';
 import { checkFrameFinite, checkTrajectory, selectFrames, type FrameSelection } from './validate.js';
 
 const FN = 'stillingerWeberEnergy';
@@ -395,9 +395,9 @@ export function stillingerWeber(params: Partial<StillingerWeberParams> | string 
     cutoff: kernel.cutoff,
     energyAndForces(positions, cell, pbc, atoms, forces) {
       const n = atoms.length;
-      if (atoms !== checked) {
+      if (!sameSpecies(atoms, checked)) {
         checkPotentialSpecies(name, this, atoms);
-        checked = atoms;
+        checked = atoms.slice();
       }
       if (positions.length !== 3 * n) throw new Error(`${name}: positions has ${positions.length} numbers; expected 3 per atom (${3 * n} for ${n} species)`);
       if (forces !== undefined && forces.length < 3 * n) throw new Error(`${name}: forces has length ${forces.length}; expected ${3 * n}`);

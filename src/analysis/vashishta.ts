@@ -6,7 +6,7 @@
  * @module
  */
 import { NeighborCache } from './neighbors.js';
-import { checkPotentialSpecies, type Potential } from './potential.js';
+import { checkPotentialSpecies, sameSpecies, type Potential } from './potential.js';
 import { SIO2_VASHISHTA_1990 } from './vashishta-sio2.js';
 
 /** Coulomb constant e²/(4π ε0) in eV Å, as LAMMPS metal units (`qqr2e`). */
@@ -170,10 +170,10 @@ export function vashishta(paramsText: string = SIO2_VASHISHTA_1990, source = par
     cutoff: Math.max(cutoff, r0max),
     energyAndForces(positions, cell, pbc, atoms, forces) {
       const n = atoms.length;
-      if (atoms !== typed) {
+      if (!sameSpecies(atoms, typed)) {
         checkPotentialSpecies(name, potential, atoms);
         type = Int32Array.from(atoms, (s) => elements.indexOf(s));
-        typed = atoms;
+        typed = atoms.slice();
       }
       if (positions.length !== 3 * n) throw new Error(`${name}: positions has ${positions.length} numbers; expected 3 per atom (${3 * n} for ${n} species)`);
       if (forces !== undefined && forces.length < 3 * n) throw new Error(`${name}: forces has length ${forces.length}; expected ${3 * n}`);

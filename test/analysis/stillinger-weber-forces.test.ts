@@ -155,6 +155,11 @@ Si Si Si 2.1683  2.0951  1.80  21.0  1.20  -0.333333333333
     expect(() => sw.energyAndForces(fr.positions, fr.cell, fr.pbc, species)).toThrow(
       /atom 3 is 'O', which the potential 'stillinger-weber-si' does not know \(it covers Si\)/,
     );
+    // A species array changed in place after a call is checked again.
+    const inPlace = fr.species.slice();
+    sw.energyAndForces(fr.positions, fr.cell, fr.pbc, inPlace);
+    inPlace[4] = 'C';
+    expect(() => sw.energyAndForces(fr.positions, fr.cell, fr.pbc, inPlace)).toThrow(/atom 4 is 'C', which the potential 'stillinger-weber-si'/);
     const pos = fr.positions.slice();
     pos.splice(3 * 7, 3, pos[3 * 2], pos[3 * 2 + 1], pos[3 * 2 + 2]);
     const t = toTrajectory({ ...fr, positions: [...fr.positions, ...pos] });

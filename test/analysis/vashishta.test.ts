@@ -99,6 +99,14 @@ describe('vashishta', () => {
       /atom 5 is 'Ge', which the potential 'vashishta \(SiO\.1990\.vashishta\)' does not know \(it covers Si, O\)/,
     );
     expect(() => relaxStructures({ ...toTrajectory([fr]), species }, { potential: v })).toThrow(/relaxStructures: atom 5 is 'Ge'.*vashishta \(SiO\.1990\.vashishta\)/);
+    // A species array changed in place after a call gets new types (not the cached ones).
+    const inPlace = fr.species.slice();
+    const e0 = v.energyAndForces(fr.positions, fr.cell, fr.pbc, inPlace);
+    const k = inPlace.indexOf('O');
+    inPlace[k] = 'Si';
+    const e1 = v.energyAndForces(fr.positions, fr.cell, fr.pbc, inPlace);
+    expect(e1).not.toBeCloseTo(e0, 3);
+    expect(e1).toBe(vashishta().energyAndForces(fr.positions, fr.cell, fr.pbc, inPlace.slice()));
     const siOnly = 'Si Si Si 0.82023 11 1.6 1.6 999 0.0 4.43\n  0.0 10.0 0.0 0.0 0.0 0.0 0.0\n';
     expect(() => parseVashishta(siOnly.replace('Si Si Si', 'Si Si si'), 'bad.vashishta')).toThrow(/bad\.vashishta, entry 1: 'si' is not an element symbol/);
     expect(() => parseVashishta(siOnly.replace('999', 'x'), 'bad.vashishta')).toThrow(/bad\.vashishta, entry 'Si Si Si': lambda1 = 'x' is not a number/);
