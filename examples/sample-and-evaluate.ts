@@ -27,9 +27,12 @@ await useBackend('wasm');
 const model = await loadModel(process.env.REPAP_MODEL ?? join(assets, 'model'));
 const md = readRawFrames(readFileSync(join(assets, 'reference.f32')), readFileSync(join(assets, 'reference.json'), 'utf8'));
 
-// Generate with minimum-distance resampling: an atom closer than 2 Å to an earlier one is drawn again.
+// Generate at the model's stored sampling defaults (temperature, minimum distance, tries; repap.json 'sampling'):
+// an atom closer than the minimum distance to an earlier one is drawn again.
 const sampler = new ConditionalSampler(model);
-const { trajectory, stats } = await sampler.sample(n, { seed: 2020, minDistance: 2.0 });
+const { trajectory, stats } = await sampler.sample(n, { seed: 2020 });
+const used = stats.settings;
+console.log(`sampling at temperature ${used.temperature}, minimum distance ${used.minDistance} Å, at most ${used.maxTries} draws per atom (${used.fromModel.length ? `${used.fromModel.join(', ')} stored with the model` : 'defaults'})`);
 console.log(`${n} structures in ${stats.seconds.toFixed(2)} s (${(n / stats.seconds).toFixed(0)}/s); ${(100 * stats.replacementRate).toFixed(2)} % of atoms redrawn`);
 
 // Compare g(r) with MD: 160 bins of 0.05 Å up to 8 Å, every periodic image counted (LAMMPS convention).

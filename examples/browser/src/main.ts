@@ -132,7 +132,8 @@ async function run(): Promise<void> {
     setStatus(`Loading ${modelUrl} and sampling ${n} structures on ${tf.getBackend()} ...`);
     if (!referenceCache.has(modelUrl)) referenceCache.set(modelUrl, loadReference(modelUrl));
     const engine = (params.get('engine') ?? 'tfjs') as PageEngine;
-    const minDistance = Number(params.get('minDistance') ?? 2.0);
+    // Unset: the model's stored sampling defaults (repap.json 'sampling').
+    const minDistance = params.get('minDistance') === null ? undefined : Number(params.get('minDistance'));
     const gen: Generated = await generate(modelUrl, n, seed, engine, minDistance);
     state.backend = tf.getBackend();
     state.engine = gen.engine;
@@ -157,7 +158,10 @@ async function run(): Promise<void> {
       `<span><b>${gen.nStructures}</b> structures in ${gen.seconds.toFixed(2)} s</span>` +
       (state.device ? `<span>device <b>${state.device.replace(/[<>&]/g, '')}</b></span>` : '') +
       `<span>cross-origin isolated <b>${state.crossOriginIsolated ? 'yes' : 'no'}</b>${state.wasmThreads ? ` (wasm threads ${state.wasmThreads})` : ''}</span>`;
-    setStatus(`Done: ${gen.nStructures} structures on ${state.backend}.`);
+    setStatus(
+      `Done: ${gen.nStructures} structures on ${state.backend} at temperature ${gen.sampling?.temperature}, ` +
+        `minimum distance ${gen.sampling?.minDistance} Å, at most ${gen.sampling?.maxTries} draws per atom.`,
+    );
     state.status = 'done';
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -17,6 +17,8 @@ export interface Generated {
   /** Sampling wall time in seconds (model loading excluded). */
   seconds: number;
   engine: string;
+  /** Temperature, minimum distance (Å) and tries used (the model's stored defaults unless overridden); absent for MD frames. */
+  sampling?: { temperature: number; minDistance: number; maxTries: number };
 }
 
 /** g(r) as plain arrays. */
@@ -92,15 +94,17 @@ export async function generate(
   n: number,
   seed: number,
   engine: PageEngine = 'tfjs',
-  minDistance = 2.0,
+  minDistance?: number,
 ): Promise<Generated> {
   const model = await loadModel(modelUrl);
   try {
     if (!model.cell) throw new Error(`${modelUrl}: the model has no cell; train it on a periodic trajectory`);
     const sampler = new ConditionalSampler(model, { engine });
-    await sampler.sample(Math.min(2, n), { seed: seed + 1, minDistance });
+    // Temperature, minimum distance and tries: the model's stored sampling defaults unless the page overrides them.
+    const overrides = minDistance === undefined ? {} : { minDistance };
+    await sampler.sample(Math.min(2, n), { seed: seed + 1, ...overrides });
     const t0 = performance.now();
-    const { trajectory, stats } = await sampler.sample(n, { seed, minDistance });
+    const { trajectory, stats } = await sampler.sample(n, { seed, ...overrides });
     const seconds = (performance.now() - t0) / 1000;
     return {
       positions: trajectory.positions,
@@ -109,6 +113,7 @@ export async function generate(
       cell: model.cell.map((row: readonly number[]) => [...row]) as [number, number, number][],
       seconds,
       engine: stats.engine,
+      sampling: { temperature: stats.settings.temperature, minDistance: stats.settings.minDistance, maxTries: stats.settings.maxTries },
     };
   } finally {
     model.dispose();
