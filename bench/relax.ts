@@ -2,8 +2,9 @@
  * Potentials and relaxation, side by side with LAMMPS (Debian `lmp`, one
  * process, one thread) in the same run:
  *
- * - Stillinger-Weber energy + forces on 30-atom and 216-atom a-Si frames:
- *   repap's `stillingerWeber()` Potential against LAMMPS `rerun` of the same
+ * - Stillinger-Weber energy + forces on 30-atom and 216-atom a-Si frames, and
+ *   Vashishta on 72-atom a-SiO2 frames (10 Å cutoff, every image):
+ *   repap's `stillingerWeber()` / `vashishta()` Potentials against LAMMPS `rerun` of the same
  *   positions (process CPU, and LAMMPS's own loop time, which includes parsing
  *   its dump). ASE has no Stillinger-Weber calculator of its own (only through
  *   LAMMPS), so LAMMPS is the peer.
@@ -20,14 +21,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { flatCell, relaxStructures, stillingerWeber } from '../src/analysis/index.js';
+import { flatCell, relaxStructures, stillingerWeber, vashishta } from '../src/analysis/index.js';
 import type { Cell, Trajectory } from '../src/structure/trajectory.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DATA = resolve(HERE, '../../shared/data');
 const PEER = resolve(HERE, 'peers/lammps_relax.py');
 
-/** The first `maxFrames` frames of a data set's extxyz.gz (count, comment with Lattice=, `Si x y z` lines), every `stride`-th. */
+/** The first `maxFrames` frames of a data set's extxyz.gz (count, comment with Lattice=, `El x y z` lines), every `stride`-th. */
 function loadExtxyzGz(name: string, maxFrames: number, stride = 1): Trajectory {
   const lines = gunzipSync(readFileSync(resolve(DATA, `${name}.extxyz.gz`))).toString('latin1').split('\n');
   const nAtoms = Number(lines[0]);
@@ -42,7 +43,8 @@ function loadExtxyzGz(name: string, maxFrames: number, stride = 1): Trajectory {
     }
   }
   const cell: Cell = [[lat[0], lat[1], lat[2]], [lat[3], lat[4], lat[5]], [lat[6], lat[7], lat[8]]];
-  return { nFrames, nAtoms, positions, cell, pbc: [true, true, true], species: Array(nAtoms).fill('Si'), info: Array.from({ length: nFrames }, () => ({})) };
+  const species = lines.slice(2, 2 + nAtoms).map((l) => l.trim().split(/\s+/)[0]);
+  return { nFrames, nAtoms, positions, cell, pbc: [true, true, true], species, info: Array.from({ length: nFrames }, () => ({})) };
 }
 
 interface PeerResult { cpu: number; wall: number; loop: number; energies: number[]; iterations?: number[] }
@@ -76,35 +78,38 @@ export async function benchRelax(): Promise<string> {
   const out: string[] = [];
   // 1. Energy + forces.
   const sw = stillingerWeber();
+  const vsh = vashishta();
+  const VASHISHTA = { pair: ['pair_style vashishta', 'pair_coeff * * /usr/share/lammps/potentials/SiO.1990.vashishta Si O'], types: ['Si', 'O'] };
   const sets = [
-    { label: '30 atoms', t: loadExtxyzGz('a-si-30-sw-300K', 4000, 10), repeats: 5 },
-    { label: '216 atoms', t: loadExtxyzGz('a-si-216-sw-300K', 200, 5), repeats: 3 },
+    { label: 'SW, 30 atoms', t: loadExtxyzGz('a-si-30-sw-300K', 4000, 10), repeats: 5, pot: sw, peer: {} },
+    { label: 'SW, 216 atoms', t: loadExtxyzGz('a-si-216-sw-300K', 200, 5), repeats: 3, pot: sw, peer: {} },
+    { label: 'Vashishta SiO2, 72 atoms', t: loadExtxyzGz('a-sio2-72-vashishta-300K-glasses', 100, 50), repeats: 1, pot: vsh, peer: VASHISHTA },
   ];
-  out.push('### Stillinger-Weber energy and forces (one thread)', '');
+  out.push('### Energy and forces (one thread)', '');
   out.push('| frames | repap evals/CPU-s | repap evals/s (wall) | repap M pairs/CPU-s | LAMMPS rerun evals/CPU-s (process) | LAMMPS evals/s (its loop) | ratio per CPU-s | max abs(E diff) eV |');
   out.push('|---|---|---|---|---|---|---|---|');
-  for (const { label, t, repeats } of sets) {
+  for (const { label, t, repeats, pot, peer: peerPair } of sets) {
     const n = t.nAtoms;
     const cell = flatCell(t.cell);
     const f = new Float64Array(3 * n);
     const e = new Float64Array(t.nFrames);
-    for (let k = 0; k < 200; k++) sw.energyAndForces(t.positions.subarray(0, 3 * n), cell, t.pbc, t.species, f); // JIT warm-up
+    for (let k = 0; k < 50; k++) pot.energyAndForces(t.positions.subarray(0, 3 * n), cell, t.pbc, t.species, f); // JIT warm-up
     const c0 = process.cpuUsage();
     const w0 = performance.now();
     for (let r = 0; r < repeats; r++) {
-      for (let fr = 0; fr < t.nFrames; fr++) e[fr] = sw.energyAndForces(t.positions.subarray(fr * 3 * n, (fr + 1) * 3 * n), cell, t.pbc, t.species, f);
+      for (let fr = 0; fr < t.nFrames; fr++) e[fr] = pot.energyAndForces(t.positions.subarray(fr * 3 * n, (fr + 1) * 3 * n), cell, t.pbc, t.species, f);
     }
     const cpu = cpuSeconds(c0);
     const wall = (performance.now() - w0) / 1000;
     const evals = repeats * t.nFrames;
-    const peer = lammps('rerun', t, { repeats });
+    const peer = lammps('rerun', t, { repeats, species: t.species, ...peerPair });
     let diff = 0;
     for (let fr = 0; fr < t.nFrames; fr++) diff = Math.max(diff, Math.abs(peer.energies[fr] - e[fr]));
     const pairs = (evals * n * (n - 1)) / 2;
     const oursRate = evals / cpu, peerRate = evals / peer.cpu;
     out.push(`| ${label} x ${fmt(evals)} | ${fmt(oursRate)} | ${fmt(evals / wall)} | ${fmt(pairs / cpu / 1e6, 1)} | ${fmt(peerRate)} | ${fmt(evals / peer.loop)} | ${fmt(oursRate / peerRate, 2)} | ${diff.toExponential(1)} |`);
   }
-  out.push('', '"pairs" counts all N(N-1)/2 pairs of every frame (as the data README). ASE has no Stillinger-Weber calculator of its own.', '');
+  out.push('', '"pairs" counts all N(N-1)/2 pairs of every frame (as the data README). ASE has no Stillinger-Weber or Vashishta calculator of its own.', '');
 
   // 2. Relaxation of 1,000 30-atom glass frames.
   const glasses = loadExtxyzGz('a-si-30-sw-300K-glasses', 1000, 32);
