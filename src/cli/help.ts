@@ -155,6 +155,8 @@ Options:
                          Gaussian target) or softmax-crossentropy (a softmax over the grid cells trained
                          as a likelihood: samples at temperature 1 keep the data's spread).
   --max-time <duration>  Stop cleanly after this wall-clock time (90s, 30m, 1h, 1h30m) and save, as Ctrl-C.
+  --threads <N>          Threads of the training kernel (default: 2, or 1 on a one-core machine); the
+                         trained weights are identical for any number of threads.
   --resume <dir>         Continue a stopped run exactly (same weights, optimiser state, data order and
                          random state) from its checkpoint: <out>/checkpoint, or the --out folder of that
                          run. Give the same data and settings; a setting that differs is named.
@@ -267,6 +269,9 @@ Options:
                          plus this margin (default 0.01 eV/atom).
   --pair-cutoffs <list>  Coordination cutoffs per species pair, e.g. O-Si=2.0,Si-Si=3.4 (default: the
                          first minimum of each reference partial g(r)).
+  --model <dir>          A model folder: also report the negative log-likelihood it gives the
+                         reference frames (nats per coordinate and per structure, and as a density
+                         per Å^(3N-1), comparable between grids; JSON 'modelNll'). Give held-out frames.
   --json [FILE|-]        Also write every number as JSON (schema repap.eval/1: generatedFile,
                          referenceFile, trainingFile, settings, the generated / reference / random
                          summaries, rdf, r, and ensemble: the evaluateEnsemble report; see docs/cli.md).

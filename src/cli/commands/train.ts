@@ -6,6 +6,7 @@
  * @module
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve, basename } from 'node:path';
 import { useBackend, BACKEND_NAMES, type BackendName } from '../../backend/index.js';
 import { AxisProjectionEncoder } from '../../encoding/index.js';
@@ -58,6 +59,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     json: { type: 'string' },
     'max-time': { type: 'string' },
     resume: { type: 'string' },
+    threads: { type: 'string' },
     loss: { type: 'string' },
   }, { min: 1, max: 10_000, names: '<trajectory> [more trajectories]' });
   if (values.help) {
@@ -67,6 +69,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   if (typeof values.out !== 'string') throw new UsageError("repap train: --out <dir> is required (the folder to save the model in)");
   const epochs = numberOption('train', values, 'epochs', { min: 1, max: 100_000, integer: true, default: 1 });
   const batchSize = numberOption('train', values, 'batch', { min: 1, max: 100_000, integer: true, default: 4 });
+  const threads = numberOption('train', values, 'threads', { min: 1, max: 64, integer: true, default: Math.min(2, availableParallelism()) });
   const gridSize = numberOption('train', values, 'grid', { min: 2, max: 10_000, integer: true, default: 50 });
   const sigma = values.sigma === undefined ? undefined : numberOption('train', values, 'sigma', { min: 1e-6, max: 1e3, default: 0 });
   const units = numberOption('train', values, 'units', { min: 1, max: 8192, integer: true, default: 256 });
@@ -213,6 +216,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
       signal: stopper.signal,
       ...(maxTime !== undefined ? { maxTime } : {}),
       ...(resume ? { resume } : {}),
+      threads,
       // A checkpoint every epoch, and when the run stops early: a model folder of the current weights plus the run's state.
       checkpoint: (cp) => saveCheckpoint(model, cp, checkpointDir),
       ...(maxBatches !== undefined ? { maxBatchesPerEpoch: maxBatches } : {}),
