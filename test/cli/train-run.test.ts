@@ -9,6 +9,9 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, ensureBuilt, mdFramesExtxyz, repap, root, tempDir } from './helpers.js';
+import { loadModel } from '../../src/node/model-files.js';
+import { readExtxyz } from '../../src/io/index.js';
+import { useTf } from '../model/fixtures.js';
 
 const small = ['--units', '8', '--layers', '1', '--batch', '4', '--backend', 'cpu', '--seed', '3'];
 let dir: string;
@@ -88,4 +91,21 @@ describe('repap train runs', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/weights\.bin does not belong to .*repap\.json and .*model\.json/);
   });
+
+  it('repap eval --model reports the negative log-likelihood of the reference frames, as the API computes it', async () => {
+    const ref = join(dir, 'ref.extxyz');
+    writeFileSync(ref, mdFramesExtxyz(Array.from({ length: 20 }, (_, i) => 1000 + i)));
+    const json = join(dir, 'eval.json');
+    const r = repap(['eval', ref, ref, '--model', join(dir, 'int'), '--bootstrap', '0', '--json', json]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/negative log-likelihood of the 20 reference frames under .*: [\d.]+ nats per coordinate, [\d.]+ nats per structure, -?[\d.]+ as a density per Å\^89/);
+    const got = (JSON.parse(readFileSync(json, 'utf8')) as { modelNll: { perCoordinate: number; perStructure: number; structures: number } }).modelNll;
+    await useTf('cpu');
+    const model = await loadModel(join(dir, 'int'));
+    const want = await model.negativeLogLikelihood(readExtxyz(readFileSync(ref, 'utf8')));
+    model.dispose();
+    expect(got.structures).toBe(20);
+    expect(got.perCoordinate).toBeCloseTo(want.perCoordinate, 4);
+    expect(got.perStructure).toBeCloseTo(want.perStructure, 2);
+  }, 120_000);
 });

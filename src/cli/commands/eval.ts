@@ -11,6 +11,9 @@ import { evaluate, evaluationNotes, evaluationTable } from '../evaluate.js';
 import { evaluateEnsemble } from '../../analysis/index.js';
 import { ensembleNotes, ensembleTable, stageProgress } from '../ensemble-table.js';
 import type { CliIO } from '../main.js';
+import { loadModel } from '../../node/index.js';
+import { useBackend } from '../../backend/index.js';
+import type { NegativeLogLikelihood } from '../../model/index.js';
 
 /** Runs `repap eval`; returns the exit code. */
 export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
@@ -30,6 +33,7 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
     'reference-relax': { type: 'string' },
     'stable-margin': { type: 'string' },
     'pair-cutoffs': { type: 'string' },
+    model: { type: 'string' },
   }, { min: 2, max: 2, names: '<generated> <reference>' });
   if (values.help) {
     io.out.write(EVAL_HELP);
@@ -67,8 +71,26 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   report.line(ensembleTable(ensemble) + '\n\n' + ensembleNotes(ensemble));
   const notConverged = ensemble.perStructure.converged?.flatMap((c, i) => (c ? [] : [i])) ?? [];
   if (notConverged.length) report.line(`not converged in ${maxSteps} steps: ${notConverged.length} structures (${notConverged.slice(0, 20).join(', ')}${notConverged.length > 20 ? ', ...' : ''})`);
+  // --model: the likelihood the model gives the reference frames (held-out data for a fair figure).
+  let modelNll: NegativeLogLikelihood | null = null;
+  if (typeof values.model === 'string') {
+    await useBackend('wasm');
+    const model = await loadModel(values.model);
+    try {
+      modelNll = await model.negativeLogLikelihood(reference);
+    } catch (e) {
+      throw new UsageError(`repap eval: --model ${values.model}: ${(e as Error).message}`);
+    } finally {
+      model.dispose();
+    }
+    const n = model.encoder.sequenceLength - 1;
+    report.line(
+      `\nnegative log-likelihood of the ${modelNll.structures} reference frames under ${values.model}: ${modelNll.perCoordinate.toFixed(4)} nats per coordinate, ` +
+        `${modelNll.perStructure.toFixed(2)} nats per structure, ${modelNll.perStructureDensity.toFixed(2)} as a density per Å^${n} (comparable between grids)`,
+    );
+  }
   report.line(`\nevaluated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  await report.emit({ command: ['repap', 'eval', ...argv].join(' '), generatedFile: positionals[0], referenceFile: positionals[1], trainingFile: values.train ?? null, ...ev, ensemble });
+  await report.emit({ command: ['repap', 'eval', ...argv].join(' '), generatedFile: positionals[0], referenceFile: positionals[1], trainingFile: values.train ?? null, ...ev, ensemble, modelNll });
   return 0;
 }
 
