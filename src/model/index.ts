@@ -31,3 +31,5 @@ export { splitFrames } from './group-split.js';
 export type { GroupSplit, GroupSplitSpec } from './group-split.js';
 export { FALLBACK_SAMPLING, checkSamplingDefaults } from './sampling-defaults.js';
 export type { SamplingDefaults } from './sampling-defaults.js';
+export { fusedKernelSupport } from './kernel/fused-trainer.js';
+export type { FusedKernelSupport } from './kernel/fused-trainer.js';
