@@ -220,7 +220,19 @@ function parseJson(text: string, path: string): unknown {
  */
 export async function loadModel(dir: string): Promise<RePAPModel> {
   if (!(await exists(dir))) {
-    throw new ModelFolderError(`loadModel: the model folder ${dir} does not exist (saveModel or 'repap train --out' writes one)`, 'ENOENT');
+    // A save killed between its two renames leaves the old folder as .NAME.*.old and the new one as .NAME.*.tmp.
+    const target = resolve(dir);
+    let left: string[] = [];
+    try {
+      left = (await readdir(dirname(target))).filter((n) => n.startsWith(`.${basename(target)}.`) && (n.endsWith('.old') || n.endsWith('.tmp')));
+    } catch {
+      // the parent is missing too
+    }
+    throw new ModelFolderError(
+      `loadModel: the model folder ${dir} does not exist (saveModel or 'repap train --out' writes one)` +
+        (left.length ? `; an interrupted save left ${left.map((n) => join(dirname(target), n)).join(', ')}: rename the .old folder (the previous model) or the .tmp folder (the complete new one) to ${basename(target)}` : ''),
+      'ENOENT',
+    );
   }
   const modelPath = join(dir, MODEL_FILES.modelJson);
   const weightsPath = join(dir, MODEL_FILES.weights);

@@ -5,7 +5,7 @@
  * resume exactly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -122,6 +122,15 @@ describe('model folders', () => {
     // The killed save's folder is left beside it under a temporary name, never under the model's.
     expect(readdirSync(tmp).some((n) => n.startsWith('.killed.') && n.endsWith('.tmp'))).toBe(true);
   }, 60_000);
+
+  it('a folder lost between the two renames of a swap: loadModel names what the interrupted save left', async () => {
+    const dir = join(tmp, 'between');
+    await saveModel(await trained(1), dir);
+    // The state after the first rename (old folder moved aside) and before the second.
+    renameSync(dir, join(tmp, '.between.123-abcd.old'));
+    await expect(loadModel(dir)).rejects.toThrow(/does not exist.*an interrupted save left .*\.between\.123-abcd\.old: rename the \.old folder/);
+    renameSync(join(tmp, '.between.123-abcd.old'), dir);
+  });
 
   it('a checkpoint written to disk and read back resumes exactly like the in-memory one', async () => {
     const dir = join(tmp, 'ckpt');
