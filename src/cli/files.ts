@@ -19,6 +19,7 @@ import type { RePAPModel } from '../model/repap-model.js';
 import { requireInput, UsageError, type ParsedArgs } from './args.js';
 import { packageVersion } from './assets.js';
 import type { CliIO } from './main.js';
+import { cliHint } from './hints.js';
 
 /** Reads all of stdin into a buffer. */
 async function readStdin(): Promise<Buffer> {
@@ -69,35 +70,9 @@ export async function readTrajectoryFile(
     return await loadTrajectory(path, options);
   } catch (e) {
     // A file that cannot be read as a trajectory is the user's to fix, like a missing one.
-    const msg = cliHints(command, ((e as Error)?.message ?? String(e)).split('\n')[0]);
+    const msg = cliHint(command, ((e as Error)?.message ?? String(e)).split('\n')[0]).message;
     throw new UsageError(`repap ${command}: ${msg.includes(path) ? msg : `${path}: ${msg}`}`);
   }
-}
-
-/** Commands that have --format and --species. */
-const READ_OPTIONS = new Set(['info', 'convert']);
-
-/**
- * Rewrites the API hints of the readers (`{ format: ... }`, `{ typeToSpecies:
- * ... }`) into what the command line offers: the options of `command`, or
- * `repap convert` for commands without them.
- */
-export function cliHints(command: string, msg: string): string {
-  const own = READ_OPTIONS.has(command);
-  return msg
-    .replace(
-      /Rename the file or load it with \{ format: [^}]*\}/,
-      own ? 'rename the file or pass --format extxyz|poscar|lammps-dump|raw' : "rename the file, or convert it first: 'repap convert <file> out.extxyz --format <name>'",
-    )
-    .replace(
-      /pass the type -> element map, e\.g\. \{ typeToSpecies: [^)]*\)/,
-      own ? 'pass the symbol of each atom type in order, e.g. --species Si' : "convert it first: 'repap convert <dump> out.extxyz --species Si' (the symbol of each atom type, in order)",
-    )
-    .replace(
-      /pass the species, one per count, e\.g\. \{ species: \['Si'\] \}/,
-      own ? 'pass the species, one per count, e.g. --species Si' : "convert it first: 'repap convert POSCAR out.extxyz --species Si' (one symbol per count)",
-    )
-    .replace(/\. Pass \{ sidecar: 'path\/to\.json' \}/, '; put the sidecar next to the file under one of these names');
 }
 
 /**

@@ -8,6 +8,7 @@
 import { UsageError } from './args.js';
 import { MAIN_HELP } from './help.js';
 import { packageVersion } from './assets.js';
+import { cliHint } from './hints.js';
 
 /** Where a command prints: results to `out`, progress and errors to `err`. */
 export interface CliIO {
@@ -64,9 +65,11 @@ export async function main(argv: readonly string[], io: CliIO = { out: process.s
   } catch (e) {
     const err = e as Error;
     if (process.env.REPAP_DEBUG) io.err.write(`${err?.stack ?? String(e)}\n`);
-    let msg = (err?.message ?? String(e)).split('\n')[0];
+    // library messages name API options; say what the command line has instead
+    const hint = cliHint(name ?? '', (err?.message ?? String(e)).split('\n')[0]);
+    let msg = hint.message;
     if (!msg.startsWith('repap')) msg = `repap${name && COMMANDS[name] ? ' ' + name : ''}: ${msg}`;
     io.err.write(`${msg}\n`);
-    return isUserInputError(e) ? 2 : 1;
+    return isUserInputError(e) || hint.userInput ? 2 : 1;
   }
 }

@@ -315,7 +315,17 @@ describe('exit codes: 2 for bad input, 1 for internal failures', () => {
     expect(e.err).toMatch(/cannot tell the file format from the name.*rename the file, or convert it first/);
     const i = await run(['info', odd, '--format', 'extxyz']);
     expect(i.code, i.err).toBe(0);
-    for (const msg of [r.err, e.err]) expect(msg).not.toMatch(/\{ (format|typeToSpecies|species|volume|range)/);
+    const molecule = join(dir, 'molecule.extxyz');
+    writeFileSync(molecule, '2\nProperties=species:S:1:pos:R:3\nH 0 0 0\nH 0.74 0 0\n');
+    const v = await run(['rdf', molecule, '--out', dir]);
+    expect(v.code).toBe(2);
+    expect(v.err).toMatch(/no cell \(a molecule\) or a flat one, so g\(r\) has no density to normalise by; give the frames a periodic Lattice/);
+    for (const msg of [r.err, e.err, v.err]) expect(msg).not.toMatch(/\{ (format|typeToSpecies|species|sidecar)|options\.volume|`range`/);
+    // the encoder's advice for triclinic cells (an API option) becomes what the command line can do
+    const { cliHint } = await import('../../src/cli/hints.js');
+    const h = cliHint('train', 'AxisProjectionEncoder.fit: config.range is null but the periodic cell is not orthorhombic; axis projections are Cartesian, so pass `range` explicitly (...)');
+    expect(h).toEqual({ message: expect.stringMatching(/the command line trains on orthorhombic periodic cells/), userInput: true });
+    expect(cliHint('rdf', 'something else')).toEqual({ message: 'something else', userInput: false });
   });
 });
 
