@@ -42,12 +42,21 @@ const history = await model.train(trajectory, {
   batchSize: 32,
   seed: 1,
   split: { train: nTrain, validation: nFrames - nTrain, test: 0 },
-  onProgress: (p) => {
-    if (p.epochEnd) console.log(`epoch ${p.epoch + 1}: loss ${p.loss.toFixed(5)}, validation ${p.valLoss?.toFixed(5) ?? '-'}, ${p.seqPerSec.toFixed(1)} seq/s`);
-  },
+  // Keras-style callbacks; valNll is the held-out negative log-likelihood (nats per coordinate).
+  callbacks: [
+    {
+      onEpochEnd: (epoch, logs) =>
+        console.log(
+          `epoch ${epoch + 1}: loss ${logs.loss.toFixed(5)}, validation ${logs.valLoss?.toFixed(5) ?? '-'}` +
+            `${logs.valNll ? `, validation NLL ${logs.valNll.perCoordinate.toFixed(3)} nats/coordinate` : ''}, ${logs.seqPerSec.toFixed(1)} seq/s`,
+        ),
+    },
+  ],
+  // Stop cleanly after 10 minutes, keeping the best weights so far.
+  maxTime: 600,
   ...batches,
 });
-console.log(`stopped: ${history.stopReason}`);
+console.log(`stopped: ${history.stopReason}${history.message ? ` (${history.message})` : ''}`);
 
 // 3. Save (model.json + weights.bin + repap.json), load back, and sample.
 await saveModel(model, outDir);
