@@ -324,7 +324,7 @@ const __name = (f) => f;
 ${shardWork.toString()}
 ${claimShards.toString()}
 {
-  const __d = require('node:worker_threads').workerData;
+  const __d = process.getBuiltinModule('node:worker_threads').workerData;
   const __ex = new WebAssembly.Instance(__d.module, { env: { memory: __d.memory } }).exports;
   const __ctl = new Int32Array(__d.memory.buffer, 0, ${CTL_WORDS});
   let __seen = Atomics.load(__ctl, 0);
@@ -561,6 +561,8 @@ export class FusedLSTMTrainer {
         eval: true,
         workerData: { module: this.module, memory: this.memory, lay: this.lay, generation: this.generation },
       });
+      // a failed worker leaves its shards to the others (the calling thread claims every shard left)
+      w.on('error', (e: Error) => console.warn(`repap: a training kernel worker thread failed (${e.message}); continuing on fewer threads`));
       w.unref();
       this.workers.push(w);
     }
