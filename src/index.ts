@@ -158,7 +158,6 @@ export {
   MODEL_FORMAT,
   MODEL_FORMAT_VERSION,
   RePAPModel,
-  checkSamplingDefaults,
   fusedKernelSupport,
   resolveModelConfig,
   splitFrames,

@@ -29,7 +29,7 @@ export { DEFAULT_SPLIT, splitFramesInOrder } from './split.js';
 export type { FrameSplit } from './split.js';
 export { splitFrames } from './group-split.js';
 export type { GroupSplit, GroupSplitSpec } from './group-split.js';
-export { FALLBACK_SAMPLING, checkSamplingDefaults } from './sampling-defaults.js';
+export { FALLBACK_SAMPLING } from './sampling-defaults.js';
 export type { SamplingDefaults } from './sampling-defaults.js';
 export { fusedKernelSupport } from './kernel/fused-trainer.js';
 export type { FusedKernelSupport } from './kernel/fused-trainer.js';
