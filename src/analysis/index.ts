@@ -25,8 +25,8 @@ export type { VashishtaEntry, VashishtaFile } from './vashishta.js';
 export { SIO2_VASHISHTA_1990 } from './vashishta-sio2.js';
 export { flatCell, checkPotentialSpecies } from './potential.js';
 export type { Potential } from './potential.js';
-export { FIRE_DEFAULTS, relaxStructures } from './relax.js';
-export type { FireParams, RelaxOptions, RelaxFrames, RelaxResult } from './relax.js';
+export { FIRE_DEFAULTS, LBFGS_DEFAULTS, relaxStructures } from './relax.js';
+export type { FireParams, LbfgsParams, RelaxOptions, RelaxFrames, RelaxResult } from './relax.js';
 export {
   DEFAULT_FINGERPRINT_CUTOFF, DEFAULT_SAME_STRUCTURE_TOLERANCE, fingerprintDistance, fingerprinter, groupStructures, sameStructure, structureFingerprint,
 } from './fingerprint.js';

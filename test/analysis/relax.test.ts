@@ -63,6 +63,17 @@ describe('relaxStructures', () => {
         expect(frames.rmsDisplacement[i]).toBeLessThan(0.5);
       });
       expect(matchLammps / fx.frames.length).toBeGreaterThanOrEqual(0.99);
+      // L-BFGS lands in the same minima in about a third of the steps.
+      const lb = relaxStructures(sample, { method: 'lbfgs' }).frames;
+      let lbSame = 0, lbSteps = 0, fireSteps = 0;
+      fx.frames.forEach((_, i) => {
+        expect(lb.converged[i]).toBe(1);
+        if (Math.abs(lb.energyAfter[i] - fx.energy[i]) / n <= 1e-3) lbSame++;
+        lbSteps += lb.steps[i];
+        fireSteps += frames.steps[i];
+      });
+      expect(lbSame / fx.frames.length).toBeGreaterThanOrEqual(0.99);
+      expect(lbSteps).toBeLessThan(0.5 * fireSteps);
       // MD at 300 K hops between nearly degenerate minima after the inherent structure was taken:
       // LAMMPS itself reaches it for 89 % of these frames (docs/guide.md); repap does for the same frames.
       expect(oursInherent).toBe(lammpsInherent);
@@ -100,6 +111,20 @@ describe('relaxStructures', () => {
     expect(trajectory.species).toBe(t.species);
   });
 
+  it('L-BFGS relaxes perturbed diamond to -2ε per atom and a harmonic well exactly', () => {
+    const t = diamond(2, 0.15, 8);
+    const { frames } = relaxStructures(t, { method: 'lbfgs', fmax: 1e-5 });
+    for (let f = 0; f < 2; f++) {
+      expect(frames.converged[f]).toBe(1);
+      expect(frames.energyAfter[f] / 8).toBeCloseTo(-2 * SILICON_SW.epsilon, 8);
+    }
+    const lb = relaxStructures(t, { method: 'lbfgs', maxSteps: 2 }).frames;
+    expect(Array.from(lb.converged)).toEqual([0, 0]);
+    expect(Array.from(lb.steps)).toEqual([2, 2]);
+    expect(() => relaxStructures(t, { method: 'bfgs' as 'lbfgs' })).toThrow(/options\.method = bfgs; expected 'fire' or 'lbfgs'/);
+    expect(() => relaxStructures(t, { method: 'lbfgs', lbfgs: { memory: 0 } })).toThrow(/options\.lbfgs\.memory = 0; expected an integer >= 1/);
+  });
+
   it('reports a frame that does not converge in maxSteps (never throws), and calls onProgress per frame', () => {
     const t = diamond(2, 0.2, 9);
     const calls: [number, number][] = [];
@@ -129,6 +154,10 @@ describe('relaxStructures', () => {
     const { trajectory, frames } = relaxStructures(t, { potential: springs, fmax: 1e-8 });
     expect(frames.energyAfter[0]).toBeLessThan(1e-15);
     for (let i = 0; i < 9; i++) expect(trajectory.positions[i]).toBeCloseTo(anchors[i], 8);
+    // A quadratic with Hessian 2.5: L-BFGS (alpha 2.5) takes the exact Newton step.
+    const exact = relaxStructures(t, { potential: springs, fmax: 1e-8, method: 'lbfgs', lbfgs: { alpha: k, maxMove: 10 } });
+    expect(exact.frames.steps[0]).toBe(1);
+    for (let i = 0; i < 9; i++) expect(exact.trajectory.positions[i]).toBeCloseTo(anchors[i], 12);
     let s2 = 0;
     for (let i = 0; i < 9; i++) s2 += (t.positions[i] - anchors[i]) ** 2;
     expect(frames.rmsDisplacement[0]).toBeCloseTo(Math.sqrt(s2 / 3), 8);
