@@ -15,7 +15,7 @@ import { ExtxyzReader, writeExtxyz } from '../io/extxyz.js';
 import { readPoscar, writePoscar } from '../io/poscar.js';
 import { readLammpsDump } from '../io/lammps-dump.js';
 import { readRawFrames, writeRawFrames } from '../io/raw.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { AtomicFileWriter, writeFileAtomic } from './atomic-write.js';
 
 /** The formats {@link loadTrajectory} and {@link saveTrajectory} know. */
 export type TrajectoryFormat = 'extxyz' | 'poscar' | 'lammps-dump' | 'raw';
@@ -242,6 +242,50 @@ export async function loadTrajectory(path: string, options: LoadTrajectoryOption
   }
 }
 
+/** Frames `[f0, f1)` of `traj` as a trajectory of views (no copy of the positions). */
+function frameWindow(traj: Trajectory, f0: number, f1: number): Trajectory {
+  const n = traj.nAtoms;
+  let arrays: Trajectory['arrays'];
+  if (traj.arrays) {
+    const out: Record<string, NonNullable<Trajectory['arrays']>[string]> = {};
+    for (const [name, a] of Object.entries(traj.arrays)) {
+      const per = n * a.nCols;
+      const data = Array.isArray(a.data) ? a.data.slice(f0 * per, f1 * per) : (a.data as Float64Array).subarray(f0 * per, f1 * per);
+      out[name] = { type: a.type, nCols: a.nCols, data };
+    }
+    arrays = out;
+  }
+  return {
+    ...traj,
+    nFrames: f1 - f0,
+    positions: traj.positions.subarray(f0 * n * 3, f1 * n * 3),
+    info: traj.info.slice(f0, f1),
+    ...(arrays ? { arrays } : {}),
+  };
+}
+
+/**
+ * Writes extxyz through an {@link AtomicFileWriter} in pieces of about 4 MB
+ * of text; `.gz` compresses each piece as one gzip member (a multi-member
+ * file, which gzip, Python and ASE read as one).
+ */
+async function saveExtxyzPieces(path: string, traj: Trajectory, precision: number | undefined): Promise<void> {
+  const opts = precision !== undefined ? { precision } : {};
+  const gz = /\.gz$/i.test(path);
+  const framesPerPiece = Math.max(1, Math.floor(4e6 / (60 * traj.nAtoms + 200)));
+  const w = await AtomicFileWriter.open(path, { mkdir: false });
+  try {
+    for (let f = 0; f === 0 || f < traj.nFrames; f += framesPerPiece) {
+      const text = writeExtxyz(frameWindow(traj, f, Math.min(traj.nFrames, f + framesPerPiece)), opts);
+      await w.write(gz ? gzipSync(Buffer.from(text, 'utf8')) : text);
+    }
+    await w.commit();
+  } catch (e) {
+    await w.abort();
+    throw e;
+  }
+}
+
 /**
  * Saves a trajectory, picking the format from the name: extxyz
  * (`.extxyz`/`.xyz`), POSCAR (`POSCAR*`, `CONTCAR*`, `.vasp`; one frame, see
@@ -262,8 +306,10 @@ export async function saveTrajectory(path: string, traj: Trajectory, options: Sa
   const extra: Array<[string, string]> = [];
   switch (format) {
     case 'extxyz':
-      data = writeExtxyz(traj, options.precision !== undefined ? { precision: options.precision } : {});
-      break;
+      // written in pieces of frames: any number of frames at bounded memory (one string of the
+      // whole file fails beyond ~512 MB with "Invalid string length")
+      await saveExtxyzPieces(path, traj, options.precision);
+      return;
     case 'poscar':
       data = writePoscar(traj, {
         ...(options.frame !== undefined ? { frame: options.frame } : {}),

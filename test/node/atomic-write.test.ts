@@ -5,11 +5,11 @@
  * tmpfs, when the tests run as root; skipped with the reason otherwise).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AtomicFileWriter, saveTrajectory, writeFileAtomic, writeFileAtomicSync } from '../../src/node/index.js';
+import { AtomicFileWriter, loadTrajectory, saveTrajectory, writeFileAtomic, writeFileAtomicSync } from '../../src/node/index.js';
 import { trajectoryFromArrays } from '../../src/structure/index.js';
 
 function tempDir(): string {
@@ -63,6 +63,30 @@ describe('atomic writes', () => {
     await expect(writeFileAtomic(join(dir, 'afile/out.txt'), 'x')).rejects.toThrow(/afile\/out\.txt: cannot write the file \((ENOTDIR|EEXIST)/);
     expect(() => writeFileAtomicSync(join(dir, 'afile/out.txt'), 'x')).toThrow(/afile\/out\.txt: cannot write the file/);
     await expect(saveTrajectory(join(dir, 'no/such/a.extxyz'), traj(1, 2))).rejects.toThrow(/a\.extxyz: cannot write the file \(ENOENT: the folder does not exist\)/);
+  });
+});
+
+describe('saveTrajectory writes extxyz in pieces (bounded memory for any number of frames)', () => {
+  it('a trajectory of several pieces reads back the same, plain and as a multi-member .gz that Python reads too', async () => {
+    const dir = tempDir();
+    // 30 atoms: 2,000 frames per 4 MB piece, so 4,100 frames are three pieces
+    const n = 4100 * 30 * 3;
+    const t = trajectoryFromArrays({ positions: new Float64Array(n).map((_, i) => (i * 0.7371) % 10), species: new Array(30).fill('Si'), cell: [[10, 0, 0], [0, 10, 0], [0, 0, 10]] });
+    for (const name of ['many.extxyz', 'many.extxyz.gz']) {
+      await saveTrajectory(join(dir, name), t);
+      const back = await loadTrajectory(join(dir, name));
+      expect(back.nFrames, name).toBe(4100);
+      let differ = 0;
+      for (let i = 0; i < n; i++) if (back.positions[i] !== t.positions[i]) differ++;
+      expect(differ, name).toBe(0);
+    }
+    const gz = readFileSync(join(dir, 'many.extxyz.gz'));
+    let members = 0;
+    for (let i = 0; i + 2 < gz.length; i++) if (gz[i] === 0x1f && gz[i + 1] === 0x8b && gz[i + 2] === 8) members++;
+    expect(members).toBeGreaterThanOrEqual(3);
+    const py = spawnSync('python3', ['-c', 'import gzip,sys; print(gzip.open(sys.argv[1], "rt").read().count("Lattice="))', join(dir, 'many.extxyz.gz')], { encoding: 'utf8' });
+    if (py.status === 0) expect(py.stdout.trim()).toBe('4100');
+    expect(readdirSync(dir).sort()).toEqual(['many.extxyz', 'many.extxyz.gz']);
   });
 });
 

@@ -5,11 +5,12 @@
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { useBackend, BACKEND_NAMES, type BackendName } from '../../backend/index.js';
 import { ConditionalSampler, type SamplerEngine } from '../../sampling/index.js';
-import { writeExtxyz } from '../../io/index.js';
+import { saveTrajectory } from '../../node/index.js';
 import { lineChart } from '../../plot/svg.js';
 import { choiceOption, numberOption, parseCommand, requireInput } from '../args.js';
 import { DEMO_HELP } from '../help.js';
@@ -130,7 +131,9 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
     const evalSeconds = (Date.now() - tEval) / 1000;
     const totalSeconds = (Date.now() - tStart) / 1000;
 
-    writeText(join(outDir, 'generated.extxyz'), writeExtxyz(generated, { precision: 6 }));
+    // in pieces, atomically: any --n at bounded text size
+    await mkdir(outDir, { recursive: true });
+    await saveTrajectory(join(outDir, 'generated.extxyz'), generated, { precision: 6 });
     writeText(
       join(outDir, 'rdf.svg'),
       lineChart(
