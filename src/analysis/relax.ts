@@ -55,7 +55,7 @@ export interface RelaxOptions {
    * norm max`). Default 1e-3.
    */
   readonly fmax?: number;
-  /** Most FIRE steps per frame (default 10,000); a frame that needs more is reported with `converged: false`. */
+  /** Most steps (FIRE or L-BFGS) per frame (default 10,000); a frame that needs more is reported with `converged: 0`. */
   readonly maxSteps?: number;
   /** The potential (default Stillinger-Weber silicon, {@link stillingerWeber}). */
   readonly potential?: Potential;
@@ -100,7 +100,7 @@ export interface RelaxFrames {
   readonly energyBefore: Float64Array;
   /** Energy after relaxation, eV. */
   readonly energyAfter: Float64Array;
-  /** FIRE steps taken (force evaluations minus one). */
+  /** Minimiser steps taken (force evaluations minus one). */
   readonly steps: Int32Array;
   /** 1 when the largest force fell to `fmax` within `maxSteps`, else 0. */
   readonly converged: Uint8Array;
