@@ -3,11 +3,9 @@ import { spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 
 export const root = resolve(__dirname, '../..');
 export const cli = join(root, 'dist/cli/index.js');
-export const shared = resolve(root, '../shared/data');
 
 /**
  * Builds dist/ with tsup when the CLI entry is missing. Retries once: another
@@ -39,14 +37,18 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'repap-cli-'));
 }
 
-/** Frames `frames` of the 30-atom 300 K MD positions (float32 file), as an extxyz text. */
+/**
+ * Frames `frames` (0-1999) of the packaged 30-atom 300 K MD reference (assets/a-si-30-sw-300K/reference.f32:
+ * source frames 36000, 36002, ..., 39998 of the run), as an extxyz text.
+ */
 export function mdFramesExtxyz(frames: readonly number[]): string {
-  const meta = JSON.parse(readFileSync(join(shared, 'a-si-30-sw-300K.json'), 'utf8')) as { cellLength: number };
-  const buf = readFileSync(join(shared, 'a-si-30-sw-300K.positions.f32'));
+  const meta = JSON.parse(readFileSync(join(root, 'assets/a-si-30-sw-300K/reference.json'), 'utf8')) as { cellLength: number; nFrames: number };
+  const buf = readFileSync(join(root, 'assets/a-si-30-sw-300K/reference.f32'));
   const all = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
   const L = meta.cellLength;
   const lines: string[] = [];
   for (const f of frames) {
+    if (!(f >= 0 && f < meta.nFrames)) throw new Error(`mdFramesExtxyz: frame ${f} is not in the reference (0-${meta.nFrames - 1})`);
     lines.push('30', `Lattice="${L} 0.0 0.0 0.0 ${L} 0.0 0.0 0.0 ${L}" Properties=species:S:1:pos:R:3 pbc="T T T" frame=${f}`);
     for (let a = 0; a < 30; a++) {
       const o = (f * 30 + a) * 3;
@@ -56,13 +58,16 @@ export function mdFramesExtxyz(frames: readonly number[]): string {
   return lines.join('\n') + '\n';
 }
 
-/** Per-frame SW energy per atom (eV) from the MD frames CSV (LAMMPS' own numbers). */
-export function mdEnergyPerAtom(): Float64Array {
-  const text = gunzipSync(readFileSync(join(shared, 'a-si-30-sw-300K.frames.csv.gz'))).toString('utf8');
-  const lines = text.trim().split('\n').slice(1);
-  const out = new Float64Array(lines.length);
-  lines.forEach((l, i) => (out[i] = Number(l.split(',')[5])));
-  return out;
+/**
+ * LAMMPS' SW energy per atom (eV) of reference frames 0, 10, 20, ... (test/fixtures/a-si-30-sw-300K.reference-energy.csv,
+ * from the run's frames CSV): a map from reference frame to energy.
+ */
+export function mdEnergyPerAtom(): Map<number, number> {
+  const lines = readFileSync(join(root, 'test/fixtures/a-si-30-sw-300K.reference-energy.csv'), 'utf8').trim().split('\n').slice(1);
+  return new Map(lines.map((l) => {
+    const [frame, , e] = l.split(',');
+    return [Number(frame), Number(e)] as [number, number];
+  }));
 }
 
 /** Writes `text` to `dir/name` and returns the path. */
