@@ -242,7 +242,12 @@ export interface TrainBeginLogs {
   /** The path that trains. */
   path: 'kernel' | 'fast' | 'generic';
   /** First epoch and batch of this run (0, 0 unless resumed). */
-  start: { epoch: number; batch: number };
+  start: {
+    /** Epoch (0-based). */
+    epoch: number;
+    /** Batches of that epoch already done. */
+    batch: number;
+  };
 }
 
 /** A named optimiser variable (accumulators, iteration count) as plain values. */
@@ -284,17 +289,27 @@ export interface TrainingCheckpoint {
   optimizer: OptimizerSlot[];
   /** The loop's bookkeeping (running sums, best loss, history so far). */
   loop: {
+    /** Sum of this epoch's batch losses so far. */
     lossSum: number;
+    /** Batches of this epoch done. */
     batchesDone: number;
+    /** Sequences of this epoch done. */
     epochSequences: number;
+    /** Sequences since the start of the run. */
     sequences: number;
+    /** Seconds spent in training steps since the start of the run. */
     trainSeconds: number;
+    /** Best validation loss so far (Infinity before any). */
     best: number;
+    /** Epochs since the best validation loss. */
     sinceBest: number;
+    /** Latest validation loss, or null. */
     lastVal: number | null;
     /** Whether the epoch `epoch` had begun (its order is shuffled already). */
     epochStarted: boolean;
+    /** The history so far. */
     history: TrainingHistory;
+    /** The model's training summary so far. */
     training: TrainingInfo;
   };
   /** Why this checkpoint was taken. */

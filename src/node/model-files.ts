@@ -359,11 +359,19 @@ export async function saveCheckpoint(model: RePAPModel, checkpoint: TrainingChec
   await writeFolder(dir, { ...files, [CHECKPOINT_FILES.state]: JSON.stringify(state), [CHECKPOINT_FILES.arrays]: binBytes, ...(options.files ?? {}) }, options.onStage);
 }
 
+/** What {@link loadCheckpoint} returns. */
+export interface LoadedCheckpoint {
+  /** The model with the checkpoint's weights. */
+  model: RePAPModel;
+  /** The state to pass as `TrainOptions.resume`. */
+  checkpoint: TrainingCheckpoint;
+}
+
 /**
  * Reads a checkpoint folder written by {@link saveCheckpoint}: the model (to
  * train further) and the checkpoint to pass as `TrainOptions.resume`.
  */
-export async function loadCheckpoint(dir: string): Promise<{ model: RePAPModel; checkpoint: TrainingCheckpoint }> {
+export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   const statePath = join(dir, CHECKPOINT_FILES.state);
   const binPath = join(dir, CHECKPOINT_FILES.arrays);
   let text: string;
