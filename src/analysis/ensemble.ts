@@ -22,6 +22,7 @@ import { fingerprinter, groupStructures, DEFAULT_FINGERPRINT_CUTOFF, DEFAULT_SAM
 import { checkPotentialSpecies, flatCell, type Potential } from './potential.js';
 import { relaxStructures, type RelaxOptions } from './relax.js';
 import { stillingerWeber } from './stillinger-weber.js';
+import { vashishta } from './vashishta.js';
 import { checkTrajectory } from './validate.js';
 import { NeighborList } from './neighbors.js';
 import { imageGeometry } from './geometry.js';
@@ -50,7 +51,8 @@ export interface EnsembleOptions {
   readonly seed?: number;
   /**
    * The potential for energies and relaxation. Default: Stillinger-Weber when
-   * every atom is Si; otherwise energies are reported only with a potential.
+   * every atom is Si, Vashishta 1990 (SiO2) for Si and O; otherwise energies
+   * are reported only with a potential.
    */
   readonly potential?: Potential;
   /** Bootstrap resamples for the 95 % intervals (default 200; 0 gives intervals equal to the value). */
@@ -556,6 +558,19 @@ function figures(
   };
 }
 
+/**
+ * The shipped potential for a set of species, or null: Stillinger-Weber for Si
+ * alone, Vashishta 1990 for silicon and oxygen (either or both with O).
+ *
+ * @internal
+ */
+export function shippedPotentialFor(species: readonly string[]): Potential | null {
+  const kinds = new Set(species);
+  if (kinds.size === 1 && kinds.has('Si')) return stillingerWeber();
+  if ([...kinds].every((k) => k === 'Si' || k === 'O')) return vashishta();
+  return null;
+}
+
 function checkSameSystem(generated: Trajectory, reference: Trajectory): void {
   if (generated.nAtoms !== reference.nAtoms) {
     throw new Error(`${FN}: the generated structures have ${generated.nAtoms} atoms but the reference has ${reference.nAtoms}; evaluate against MD of the same system (same atoms and cell)`);
@@ -683,8 +698,7 @@ export function evaluateEnsemble(generated: Trajectory, reference: Trajectory, o
     }
   }
   const progress = options.onProgress;
-  const allSi = generated.species.every((s) => s === 'Si');
-  const potential: Potential | null = options.potential ?? (allSi ? stillingerWeber() : null);
+  const potential: Potential | null = options.potential ?? shippedPotentialFor(generated.species);
   if (potential) checkPotentialSpecies(FN, potential, generated.species);
   const relax = options.relax ?? false;
   if (relax && !potential) {

@@ -21,7 +21,8 @@ Commands:
   eval <generated> <reference> Compare two sets of structures (the demo's table for any pair of files),
                                and the ensemble figures with 95 % intervals (--relax, --train: energies
                                after relaxation, unique / novel / stable / S.U.N.).
-  relax <input> --out F        Energy-minimise every frame at fixed cell (Stillinger-Weber Si, FIRE).
+  relax <input> --out F        Energy-minimise every frame at fixed cell (FIRE; Stillinger-Weber Si,
+                               Vashishta SiO2).
   info <file>                  What a trajectory file holds: frames, atoms, species, cell, pbc, info keys,
                                energy range.
   convert <input> <output>     Convert between formats, optionally selecting frames (--frames 0:1000:10).
@@ -259,7 +260,8 @@ Options:
   --min-distance <Å>     Close-contact threshold (default 2.0).
   --seed <int>           Seed of the random-positions baseline and the bootstrap (default 42).
   --relax                Relax the generated structures, 200 reference frames (--reference-relax)
-                         and training frames that are not minima (Stillinger-Weber for Si).
+                         and training frames that are not minima (Stillinger-Weber for Si,
+                         Vashishta 1990 for Si + O).
   --train <file>         Training structures (MD frames or their inherent structures) for novelty.
   --fmax <eV/Å>          Relaxation converged at this largest force (default 1e-3).
   --max-steps <N>        FIRE steps per structure at most (default 10000).
@@ -286,8 +288,8 @@ counting those that are new against the training glass's minima
 /** `repap relax --help`. */
 export const RELAX_HELP = `Usage: repap relax <input> --out <file> [options]
 
-Energy-minimises every frame at fixed cell with FIRE (relaxStructures) and the Stillinger-Weber
-potential (Si only on the command line; the library takes any potential). Frames that do not converge
+Energy-minimises every frame at fixed cell with FIRE (relaxStructures) and a shipped potential:
+Stillinger-Weber for Si, Vashishta 1990 for Si + O (the library takes any potential). Frames that do not converge
 in --max-steps are reported one per line and written as reached (converged=F), never dropped.
 Each written frame carries energy (after, eV), energyBefore, steps, converged, fmaxAfter (eV/Å) and
 rmsDisplacement (Å, minimum image).

@@ -146,11 +146,11 @@ const silicaMissing = sharedDataMissing('a-sio2-72-vashishta-300K-glasses.extxyz
 describe.skipIf(silicaMissing)('evaluateEnsemble per species (silica glasses, ../shared/data)', () => {
   it('partial RDFs, coordination of Si by O and O by Si, O-Si-O and Si-O-Si angles', () => {
     const side = JSON.parse(readFileSync(sharedData('a-sio2-72-vashishta-300K-glasses.json'), 'utf8')) as {
-      glasses: { Si_coordination_by_O_2p0A_300K: { fractions: Record<string, number> }; O_coordination_by_Si_2p0A_300K: { fractions: Record<string, number> } }[];
+      glasses: { inherentEnergyPerAtom_eV: number; Si_coordination_by_O_2p0A_300K: { fractions: Record<string, number> }; O_coordination_by_Si_2p0A_300K: { fractions: Record<string, number> } }[];
     };
     const all = readExtxyz(gunzipSync(readFileSync(sharedData('a-sio2-72-vashishta-300K-glasses.extxyz.gz'))).toString('utf8'));
     const s000 = pick(all, Array.from({ length: 500 }, (_, k) => k));
-    const s001 = pick(all, Array.from({ length: 250 }, (_, k) => 500 + 2 * k));
+    const s001 = pick(all, Array.from({ length: 100 }, (_, k) => 500 + 5 * k));
     const r = evaluateEnsemble(s000, s001, { bootstrap: 20, rMax: 5, nBins: 100, pairCutoffs: { 'O-Si': 2.0 } });
     const g = r.generated;
     // Coordination at 2.0 Å as the data's authors counted it for glass s000 (all 500 frames).
@@ -172,6 +172,11 @@ describe.skipIf(silicaMissing)('evaluateEnsemble per species (silica glasses, ..
     // Two glasses differ more than two halves of one glass.
     for (const p of g.partialRdf) expect(p.errPoster.value).toBeGreaterThan(r.floor.partialRdf.find((q) => q.pair === p.pair)!.errPoster.value);
     expect(r.curves.partial.map((p) => p.pair)).toEqual(['O-O', 'O-Si', 'Si-Si']);
+    expect(r.settings.potential).toMatch(/vashishta/); // the default for Si + O
     allFinite(r);
+    // Relaxed with Vashishta, frames of s000 reach the glass's LAMMPS inherent energy.
+    const rel = evaluateEnsemble(pick(s000, [0, 250]), pick(s001, [0, 50, 99]), { relax: true, referenceRelaxFrames: 2, bootstrap: 10, rMax: 5, nBins: 100 });
+    rel.perStructure.energyAfter!.forEach((e) => expect(Math.abs(e - side.glasses[0].inherentEnergyPerAtom_eV)).toBeLessThan(1e-5));
+    expect(rel.floor.energyAfter).not.toBeNull(); // MD frames relaxed the same way
   });
 });

@@ -56,7 +56,10 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   const reference = await readTrajectoryFile('eval', positionals[1], 'reference');
   const training = typeof values.train === 'string' ? await readTrajectoryFile('eval', values.train, 'training structures') : undefined;
   const t0 = Date.now();
-  const ev = evaluate(generated, reference, { rMax, nBins, cutoff, minDistance, seed });
+  // The random baseline's g(r) uses 50,000 structures for 30 atoms; fewer for larger ones, so that its
+  // pair count stays within radialDistribution's limit (72-atom silica: 9,645).
+  const randomCount = Math.max(1000, Math.min(50_000, Math.floor(5e7 / (generated.nAtoms * generated.nAtoms))));
+  const ev = evaluate(generated, reference, { rMax, nBins, cutoff, minDistance, seed, randomStructures: randomCount });
   const progress = stageProgress(io.err);
   const ensemble = evaluateEnsemble(generated, reference, {
     rMax, nBins, cutoff, seed, bootstrap, stableMargin, referenceRelaxFrames, pairCutoffs,

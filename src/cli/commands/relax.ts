@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { relaxStructures, stillingerWeber, type Potential } from '../../analysis/index.js';
+import { relaxStructures, type Potential } from '../../analysis/index.js';
+import { shippedPotentialFor } from '../../analysis/ensemble.js';
 import { saveTrajectory } from '../../node/index.js';
 import { numberOption, parseCommand, UsageError } from '../args.js';
 import { RELAX_HELP } from '../help.js';
@@ -14,12 +15,13 @@ import { checkOutput, CommandOutput, readTrajectoryFile } from '../files.js';
 import { ProgressBar } from '../progress.js';
 import type { CliIO } from '../main.js';
 
-/** The potential for a structure's species: Stillinger-Weber silicon for Si only. */
+/** The potential for a structure's species: Stillinger-Weber for Si, Vashishta 1990 for Si and O. */
 function potentialFor(species: readonly string[], input: string): Potential {
+  const shipped = shippedPotentialFor(species);
+  if (shipped) return shipped;
   const kinds = [...new Set(species)];
-  if (kinds.length === 1 && kinds[0] === 'Si') return stillingerWeber();
   throw new UsageError(
-    `repap relax: ${input} holds ${kinds.join(', ')}; the command line relaxes Si with Stillinger-Weber only. ` +
+    `repap relax: ${input} holds ${kinds.join(', ')}; the command line relaxes Si (Stillinger-Weber) and SiO2 (Vashishta 1990) only. ` +
       `For other elements call relaxStructures(trajectory, { potential }) from the library with a potential for them`,
   );
 }
