@@ -136,7 +136,7 @@ export async function benchRelax(): Promise<string> {
   const steps = ours.frames.steps.reduce((a, b) => a + b, 0) / nf;
   const iters = peer.iterations!.reduce((a, b) => a + b, 0) / nf;
   const conv = ours.frames.converged.reduce((a, b) => a + b, 0);
-  out.push(`### Relaxation of ${fmt(nf)} 30-atom a-Si glass frames to fmax 1e-3 eV/Å (FIRE, fixed cell)`, '');
+  out.push(`### Relaxation of ${fmt(nf)} 30-atom a-Si glass frames to fmax 1e-3 eV/Å (fixed cell)`, '');
   out.push('| | minimisations/CPU-s | minimisations/s (wall) | mean steps | converged | CPU s |');
   out.push('|---|---|---|---|---|---|');
   out.push(`| repap relaxStructures (FIRE) | ${fmt(nf / cpu)} | ${fmt(nf / wall)} | ${fmt(steps, 1)} | ${conv} | ${fmt(cpu, 2)} |`);
