@@ -235,6 +235,27 @@ describe('--json [file|-] on every command', () => {
   }, 120_000);
 });
 
+describe('repap train --json', () => {
+  it('writes training.json without the curves, plus the model folder, to stdout; the text goes to stderr', async () => {
+    const dir = tempDir();
+    const lines: string[] = [];
+    for (let f = 0; f < 12; f++) {
+      lines.push('3', 'Lattice="6 0 0 0 6 0 0 0 6" Properties=species:S:1:pos:R:3 pbc="T T T"');
+      for (let a = 0; a < 3; a++) lines.push(`Si ${((2 * a + 0.01 * f) % 6).toFixed(3)} ${1.5 * a} ${0.7 * a}`);
+    }
+    writeFileSync(join(dir, 't.extxyz'), lines.join('\n') + '\n');
+    const r = await run(['train', join(dir, 't.extxyz'), '-o', join(dir, 'm'), '--units', '4', '--layers', '1', '--grid', '10', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc).toMatchObject({ schema: 'repap.train/1', trajectory: 't.extxyz', model: join(dir, 'm'), frames: { total: 12, train: 11, validation: 1 } });
+    expect(doc.curves).toBeUndefined();
+    expect(doc.history.epochs).toHaveLength(1);
+    expect(r.err).toMatch(/saved the model to/);
+    const record = JSON.parse(readFileSync(join(dir, 'm/training.json'), 'utf8'));
+    expect(record.history).toEqual(doc.history);
+  }, 120_000);
+});
+
 describe('--out is checked before any work, naming --out', () => {
   it('a parent that is a file, or a file where a folder is wanted, fails at once with exit 2', async () => {
     const dir = tempDir();
