@@ -75,7 +75,7 @@ function specOf(model: TrainableModel): FusedNetworkSpec {
 export function kernelStepper(model: TrainableModel, batcher: TimeMajorBatcher, options: { threads?: number; batchSize?: number } = {}): KernelStepper {
   const support = fusedKernelSupport();
   const threads = options.threads ?? (support.threads ? 2 : 1);
-  if (threads !== 1 && !support.threads) kernelNotice('the training kernel runs on 1 thread here (no worker threads with shared memory)');
+  if (options.threads !== 1 && !support.threads) kernelNotice('the training kernel runs on 1 thread here (no worker threads with shared memory)');
   const vars = stackVariableList(model.network, model.config);
   const c = model.config;
   const trainer = new FusedLSTMTrainer(specOf(model), { threads, batchSize: options.batchSize, steps: model.encoder.sequenceLength - 1 });
