@@ -134,6 +134,13 @@ describe('repap demo', () => {
     expect(rep.mdOnGrid.errRdf.poster).toBeGreaterThan(rep.md.errRdf.poster);
     expect(rep.mdOnGrid.errRdf.poster).toBeLessThan(rep.random.errRdf.poster / 10);
     expect(rep.mdOnGrid.peaks.first.r).toBe(rep.md.peaks.first.r);
+    // Relaxation rows: the 40 structures relaxed with Stillinger-Weber, matched against the training glass's minima.
+    for (const row of ['E after relax, mean', 'RMS displacement in relax', 'novel vs training', 'S.U.N.', 'relaxed into the training glass']) expect(r.out).toContain(row);
+    expect(rep.relaxation.relaxed).toBe(40);
+    expect(rep.relaxation.ensemble.settings.trainingFrames).toBe(2);
+    expect(rep.relaxation.inTrainingGlass).toBeCloseTo(1 - rep.relaxation.ensemble.generated.novelty.value, 12);
+    // MD frames of the training run relax to its inherent energy (LAMMPS: -4.10355 eV/atom).
+    expect(rep.relaxation.ensemble.floor.energyAfter.mean.value).toBeCloseTo(-4.10355, 4);
   });
 });
 
