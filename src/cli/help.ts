@@ -167,6 +167,9 @@ Options:
                          takes the first N frames of each group.
   --ordering <how>       With groups: group (default; the paper's rule on each group's mean positions)
                          or frame (the rule on each frame's own positions).
+  --species-first        Order the atoms by species first, then by the rule within each species, so
+                         that the species sequence is fixed by the composition (needed to train on
+                         many structures with several species, for example Si + O glasses).
   --augment <what>       With groups: none (default), translate (a random periodic translation of every
                          training frame, every epoch) or symmetry (translation + one of the 48 operations
                          of the cubic cell); the ordering is recomputed for every augmented frame.

@@ -87,6 +87,15 @@ export interface EncoderConfig {
    * the sorted unique symbols) to the input. Default `false`.
    */
   speciesEncoding: boolean;
+  /**
+   * Species first: order the atoms by species (in `speciesList` order, the
+   * sorted unique symbols), then by the ordering rule within each species, so
+   * that the species sequence is fixed by the composition (every structure of
+   * the same composition has the same species at each position: what training
+   * on many structures of several species needs). Default `false`. Ignored
+   * for a user permutation.
+   */
+  speciesFirst: boolean;
 }
 
 /** An {@link EncoderConfig} with everything filled in, as an encoder holds it after `fit`. */
@@ -125,9 +134,10 @@ export const DEFAULT_ENCODER_CONFIG: Readonly<Omit<EncoderConfig, 'sigma'>> = Ob
   ordering: 'origin' as const,
   stepEncoding: 'index' as const,
   speciesEncoding: false,
+  speciesFirst: false,
 });
 
-const CONFIG_KEYS = ['gridSize', 'sigma', 'normalization', 'range', 'ordering', 'stepEncoding', 'speciesEncoding'];
+const CONFIG_KEYS = ['gridSize', 'sigma', 'normalization', 'range', 'ordering', 'stepEncoding', 'speciesEncoding', 'speciesFirst'];
 
 /** Throws unless `gridSize` is an integer >= 2. `where` names the input in the message. */
 export function checkGridSize(gridSize: unknown, where: string): number {
@@ -209,6 +219,9 @@ export function checkEnums(config: Partial<EncoderConfig>, where: string): void 
   }
   if (config.speciesEncoding !== undefined && typeof config.speciesEncoding !== 'boolean') {
     throw new Error(`${where}.speciesEncoding must be true or false, got ${JSON.stringify(config.speciesEncoding)}`);
+  }
+  if (config.speciesFirst !== undefined && typeof config.speciesFirst !== 'boolean') {
+    throw new Error(`${where}.speciesFirst must be true or false, got ${JSON.stringify(config.speciesFirst)}`);
   }
   const o = config.ordering;
   if (typeof o === 'string' && o !== 'origin' && o !== 'corner') {

@@ -73,6 +73,12 @@ function sortedUnique(species: readonly string[]): string[] {
   return Array.from(new Set(species)).sort();
 }
 
+/** Each atom's species index in the sorted unique species (the species-first ordering key). */
+export function speciesRanks(species: readonly string[]): Int32Array {
+  const list = sortedUnique(species);
+  return Int32Array.from(species, (s) => list.indexOf(s));
+}
+
 function checkTrajectory(trajectory: Trajectory, where: string): void {
   if (trajectory === null || typeof trajectory !== 'object') {
     throw new Error(`${where}: expected a Trajectory object, got ${String(trajectory)}`);
@@ -266,7 +272,8 @@ export class AxisProjectionEncoder implements TokenCodec {
     const o = config.ordering ?? DEFAULT_ENCODER_CONFIG.ordering;
     if (typeof o === 'string') {
       orderingRule = o;
-      ordering = Array.from(atomOrdering(meanPositions(trajectory, frames), o, range, periodic));
+      const speciesFirst = config.speciesFirst ?? DEFAULT_ENCODER_CONFIG.speciesFirst;
+      ordering = Array.from(atomOrdering(meanPositions(trajectory, frames), o, range, periodic, speciesFirst ? speciesRanks(trajectory.species) : undefined));
     } else {
       orderingRule = 'user';
       ordering = Array.from(checkPermutation(o, nAtoms, where));
@@ -280,6 +287,7 @@ export class AxisProjectionEncoder implements TokenCodec {
         ordering,
         stepEncoding: config.stepEncoding ?? DEFAULT_ENCODER_CONFIG.stepEncoding,
         speciesEncoding: config.speciesEncoding ?? DEFAULT_ENCODER_CONFIG.speciesEncoding,
+        speciesFirst: config.speciesFirst ?? DEFAULT_ENCODER_CONFIG.speciesFirst,
       },
       orderingRule,
       nAtoms,
@@ -350,6 +358,8 @@ export class AxisProjectionEncoder implements TokenCodec {
         ordering: Array.from(checkPermutation(cfg.ordering, nAtoms, cw)),
         stepEncoding: cfg.stepEncoding as EncoderConfig['stepEncoding'],
         speciesEncoding: cfg.speciesEncoding as boolean,
+        // absent in encoders saved before species-first ordering existed
+        speciesFirst: (cfg.speciesFirst as boolean | undefined) ?? false,
       },
       orderingRule: (orderingRule as OrderingRule | 'user' | undefined) ?? 'user',
       nAtoms,
@@ -372,6 +382,7 @@ export class AxisProjectionEncoder implements TokenCodec {
         ordering: Array.from(c.ordering),
         stepEncoding: c.stepEncoding,
         speciesEncoding: c.speciesEncoding,
+        speciesFirst: c.speciesFirst,
       },
       orderingRule: this.orderingRule,
       nAtoms: this.nAtoms,

@@ -13,7 +13,8 @@ import type { Trajectory } from '../structure/trajectory.js';
 import { isOrthorhombic } from '../structure/cell.js';
 import type { OrderingRule } from './config.js';
 import type { AxisProjectionEncoder } from './encoder.js';
-import { orderingDistances, stableArgsort } from './ordering.js';
+import { atomOrdering } from './ordering.js';
+import { speciesRanks } from './encoder.js';
 
 const AXES = 'xyz';
 
@@ -206,6 +207,8 @@ export class GroupedEncoding {
   private readonly perms: Int32Array[];
   private readonly lo = new Float64Array(3);
   private readonly period = new Float64Array(3);
+  /** Species ranks for species-first ordering (the encoder's `speciesFirst`), else undefined. */
+  private readonly ranks: Int32Array | undefined;
 
   /**
    * Validates the data and computes the per-group orderings. Throws when the
@@ -239,6 +242,7 @@ export class GroupedEncoding {
     const rule = options.rule ?? (encoder.orderingRule === 'user' ? 'origin' : encoder.orderingRule);
     if (rule !== 'origin' && rule !== 'corner') throw new Error(`${where}: rule must be 'origin' or 'corner', got ${JSON.stringify(rule)}`);
     this.groups = { names: groups.names.slice(), groupOf: groups.groupOf };
+    this.ranks = encoder.config.speciesFirst ? speciesRanks(trajectory.species) : undefined;
     this.ordering = ordering;
     this.rule = rule;
     const range = encoder.config.range;
@@ -296,7 +300,7 @@ export class GroupedEncoding {
         }
         const mean = this.meanOf(frames);
         this.means.push(mean);
-        const perm = stableArgsort(orderingDistances(mean, rule, range, encoder.periodic));
+        const perm = atomOrdering(mean, rule, range, encoder.periodic, this.ranks);
         this.checkSpecies(perm, `group '${groups.names[g]}'`);
         this.perms.push(perm);
       }
@@ -358,17 +362,17 @@ export class GroupedEncoding {
           mean.set(this.means[g]!);
           this.transform(mean, op, shift);
           this.wrap(mean);
-          perm = stableArgsort(orderingDistances(mean, this.rule, range, this.encoder.periodic));
+          perm = atomOrdering(mean, this.rule, range, this.encoder.periodic, this.ranks);
         } else {
           this.wrap(frame);
-          perm = stableArgsort(orderingDistances(frame, this.rule, range, this.encoder.periodic));
+          perm = atomOrdering(frame, this.rule, range, this.encoder.periodic, this.ranks);
         }
         this.checkSpecies(perm, `frame ${f} (augmented)`);
       } else if (this.ordering === 'group') {
         perm = this.perms[g]!;
       } else {
         this.wrap(frame);
-        perm = stableArgsort(orderingDistances(frame, this.rule, range, this.encoder.periodic));
+        perm = atomOrdering(frame, this.rule, range, this.encoder.periodic, this.ranks);
         this.checkSpecies(perm, `frame ${f}`);
       }
       this.writeRow(frame, perm, dst, i * T);

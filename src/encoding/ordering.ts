@@ -94,13 +94,22 @@ export function stableArgsort(distances: ArrayLike<number>): Int32Array {
 
 /**
  * Orders atoms by `rule` from their mean positions (see {@link meanPositions}
- * and {@link orderingDistances}); returns the permutation.
+ * and {@link orderingDistances}); returns the permutation. With `speciesRank`
+ * (one integer per atom, for example its species' index in the sorted species
+ * list), atoms are ordered by rank first and by the rule within a rank
+ * (species-first ordering: the species sequence is fixed by the composition).
  */
 export function atomOrdering(
   means: Float64Array,
   rule: OrderingRule,
   range: AxisRange,
   periodic: readonly [boolean, boolean, boolean],
+  speciesRank?: ArrayLike<number>,
 ): Int32Array {
-  return stableArgsort(orderingDistances(means, rule, range, periodic));
+  const d = orderingDistances(means, rule, range, periodic);
+  if (!speciesRank) return stableArgsort(d);
+  if (speciesRank.length !== d.length) throw new Error(`atomOrdering: speciesRank has ${speciesRank.length} entries but there are ${d.length} atoms`);
+  const idx = Array.from({ length: d.length }, (_, i) => i);
+  idx.sort((a, b) => speciesRank[a]! - speciesRank[b]! || d[a]! - d[b]! || a - b);
+  return Int32Array.from(idx);
 }

@@ -201,6 +201,41 @@ describe('GroupedEncoding', () => {
   });
 });
 
+describe('species-first ordering', () => {
+  const species = ['O', 'Si', 'O', 'Si', 'O', 'O'];
+  const two = glasses(3, 4, 6, species);
+  const groups = groupFramesBy(two, 'glass');
+  const enc = AxisProjectionEncoder.fit(two, { gridSize: 20, speciesFirst: true });
+
+  it('orders by species, then by the rule within a species, so the species sequence is fixed by the composition', () => {
+    expect(enc.orderedSpecies).toEqual(['O', 'O', 'O', 'O', 'Si', 'Si']);
+    // within each species: the paper's rule (distance of the mean position from the origin)
+    const plain = AxisProjectionEncoder.fit(two, { gridSize: 20 });
+    const o = Array.from(plain.permutation).filter((i) => species[i] === 'O');
+    const si = Array.from(plain.permutation).filter((i) => species[i] === 'Si');
+    expect(Array.from(enc.permutation)).toEqual([...o, ...si]);
+  });
+
+  it('every group, frame and augmented frame gets the same species sequence', () => {
+    for (const options of [{ ordering: 'group' as const }, { ordering: 'frame' as const }, { ordering: 'group' as const, augment: { translate: true, symmetry: true } }]) {
+      const grouped = new GroupedEncoding(enc, two, groups, options);
+      expect(() => grouped.encode(undefined, xoroshiro128plus(1))).not.toThrow();
+    }
+    const grouped = new GroupedEncoding(enc, two, groups);
+    for (let g = 0; g < 3; g++) expect(Array.from(grouped.groupPermutation(g), (i) => species[i])).toEqual(enc.orderedSpecies);
+  });
+
+  it('is saved with the encoder; encoders saved before it existed load as false', () => {
+    const json = enc.toJSON();
+    expect(json.config.speciesFirst).toBe(true);
+    expect(AxisProjectionEncoder.fromJSON(json).config.speciesFirst).toBe(true);
+    const old = JSON.parse(JSON.stringify(AxisProjectionEncoder.fit(two, { gridSize: 20 }).toJSON()));
+    delete old.config.speciesFirst;
+    expect(AxisProjectionEncoder.fromJSON(old).config.speciesFirst).toBe(false);
+    expect(() => AxisProjectionEncoder.fit(two, { speciesFirst: 'yes' as unknown as boolean })).toThrow(/speciesFirst must be true or false/);
+  });
+});
+
 describe('splitFrames', () => {
   const groupOf = Int32Array.from({ length: 64 * 10 }, (_, f) => Math.floor(f / 10));
   it('never puts one group in two parts, and covers every frame once', () => {

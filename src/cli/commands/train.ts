@@ -54,6 +54,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     seed: { type: 'string' },
     backend: { type: 'string' },
     'group-by': { type: 'string' },
+    'species-first': { type: 'boolean' },
     ordering: { type: 'string' },
     augment: { type: 'string' },
     json: { type: 'string' },
@@ -108,7 +109,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   let encoder: AxisProjectionEncoder;
   let groupRecord: Record<string, unknown> | null = null;
   let splitSpec: SplitSpec;
-  const encoderOptions = { gridSize, ...(sigma !== undefined ? { sigma } : {}) };
+  const encoderOptions = { gridSize, ...(sigma !== undefined ? { sigma } : {}), ...(values['species-first'] ? { speciesFirst: true } : {}) };
   if (isGrouped) {
     // Many structures: the split, --split and --validation count groups (glasses), dealt by the seed.
     const parts: Trajectory[] = [];
