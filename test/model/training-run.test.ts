@@ -23,10 +23,11 @@ describe('training runs', () => {
     await useTf('cpu');
   });
 
-  for (const generic of [false, true]) {
-    it(`an aborted and resumed run ends with the same weights and history as an uninterrupted one (${generic ? 'generic' : 'fast'} path)`, async () => {
+  for (const path of ['kernel', 'fast', 'generic'] as const) {
+    it(`an aborted and resumed run ends with the same weights and history as an uninterrupted one (${path} path)`, async () => {
       const a = RePAPModel.create(encoder, tiny);
-      const ha = await a.train(traj, { ...base, generic });
+      const ha = await a.train(traj, { ...base, path });
+      expect(ha.path).toBe(path);
       expect(ha.stopReason).toBe('completed');
       const want = weightsOf(a);
 
@@ -37,7 +38,7 @@ describe('training runs', () => {
       const epochCheckpoints: number[] = [];
       const hb = await b.train(traj, {
         ...base,
-        generic,
+        path,
         signal: ctl.signal,
         callbacks: [{ onBatchEnd: (batch, logs) => void (logs.epoch === 1 && batch === 2 && ctl.abort()) }],
         checkpoint: (cp) => {
@@ -57,7 +58,7 @@ describe('training runs', () => {
 
       // Resume in a fresh model (as after a restart) through a JSON-like round trip of the state.
       const c = RePAPModel.create(encoder, { ...tiny, seed: 77 });
-      const hc = await c.train(traj, { ...base, generic, resume: structuredClone(cp) });
+      const hc = await c.train(traj, { ...base, path, resume: structuredClone(cp) });
       expect(hc.stopReason).toBe('completed');
       const got = weightsOf(c);
       expect(got.length).toBe(want.length);
