@@ -141,10 +141,12 @@ export class ProgressBar {
     this.drawn = true;
   }
 
-  /** Clears the bar line on a TTY (call before printing results); in a log, closes with a "done" line when progress lines were written. */
+  /** Clears the bar line on a TTY (call before printing results); in a log, closes with a "done" (or "stopped", when the work did not complete) line when progress lines were written. */
   finish(): void {
     if (this.tty && this.drawn) this.stream.write('\r\x1b[2K');
-    if (!this.tty && this.logged) this.stream.write(`${this.label}: done, ${this.done}/${this.total} in ${formatDuration(this.elapsed)}\n`);
+    if (!this.tty && this.logged) {
+      this.stream.write(`${this.label}: ${this.done >= this.total ? 'done' : 'stopped'}, ${this.done}/${this.total} in ${formatDuration(this.elapsed)}\n`);
+    }
     this.drawn = false;
     this.logged = false;
   }

@@ -294,6 +294,25 @@ describe('--out is checked before any work, naming --out', () => {
   });
 });
 
+describe('a full disk during repap sample', () => {
+  it.skipIf(process.getuid?.() !== 0)('fails naming the file (exit 1) and leaves no partial file (64 KiB tmpfs)', async () => {
+    const dir = tempDir();
+    const tiny = join(dir, 'tiny');
+    mkdirSync(tiny);
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', tiny]).status !== 0) return; // cannot mount here
+    try {
+      // 150 structures of 30 atoms are about 150 KB of extxyz
+      const r = await run(['sample', embeddedModel, '-n', '150', '--batch', '50', '--out', join(tiny, 'gen.extxyz')]);
+      expect(r.code).toBe(1);
+      // the last line (progress lines may come before it in a log)
+      expect(r.err.trim().split('\n').pop()).toMatch(/^repap sample: .*gen\.extxyz: cannot write the file \(ENOSPC: no space left on the device\); no partial file was left$/);
+      expect(readdirSync(tiny)).toEqual([]);
+    } finally {
+      spawnSync('umount', [tiny]);
+    }
+  }, 120_000);
+});
+
 describe('exit codes: 2 for bad input, 1 for internal failures', () => {
   it('a model folder with a missing or corrupt part is bad input (2), naming the file', async () => {
     const dir = tempDir();
