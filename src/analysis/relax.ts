@@ -79,8 +79,10 @@ export interface RelaxOptions {
  * L-BFGS parameters (Nocedal's two-loop recursion, as ASE's `LBFGS`, without a
  * line search): each step is `-H F` with the inverse Hessian built from the
  * last `memory` steps on top of `1/alpha`, scaled down so that no atom moves
- * more than `maxMove` Å. After a step that raises the energy the memory is
- * dropped (the next step is `F/alpha`).
+ * more than `maxMove` Å. A step that raises the energy is taken back, the
+ * memory dropped and `alpha` doubled (the next step is a shorter `F/alpha`),
+ * so the energy never rises and a stiff potential (Vashishta SiO2) needs no
+ * other `alpha` than a soft one.
  */
 export interface LbfgsParams {
   /** Steps remembered (default 10). */
@@ -228,6 +230,7 @@ function lbfgs(
   let step = 0;
   const maxMove2 = P.maxMove * P.maxMove;
   let skipPair = true;
+  let alpha = P.alpha;
   while (fm > fmax && step < maxSteps) {
     if (!skipPair) {
       // New pair: s = x - x0, y = -(f - f0) (gradient difference).
@@ -256,7 +259,7 @@ function lbfgs(
       a[slot] = ai;
       for (let k = 0; k < m3; k++) q[k] -= ai * y[o + k];
     }
-    for (let k = 0; k < m3; k++) q[k] /= P.alpha;
+    for (let k = 0; k < m3; k++) q[k] /= alpha;
     for (let t = stored - 1; t >= 0; t--) {
       const slot = (head - 1 - t + 2 * M) % M, o = slot * m3;
       let d = 0;
@@ -279,8 +282,13 @@ function lbfgs(
     step++;
     if (!Number.isFinite(energy)) break;
     fm = maxForce(f, n);
-    if (energy > previous) {
-      // Uphill: forget the curvature pairs (the next step is F/alpha).
+    if (energy > previous + 1e-12 * Math.abs(previous)) {
+      // Uphill: reject the step, forget the curvature pairs and take a twice shorter F/alpha step next.
+      x.set(x0);
+      f.set(f0);
+      energy = previous;
+      fm = maxForce(f, n);
+      alpha *= 2;
       stored = 0;
       head = 0;
       skipPair = true;
