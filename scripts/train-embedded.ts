@@ -6,16 +6,18 @@
  *
  *   npx tsx scripts/train-embedded.ts --epochs 3 --grid 100 --sigma-cells 0.5 --seed 1 --backend wasm
  *
- * It trains one epoch per `train()` call (the optimiser state carries over) and
- * saves the model and `training.json` (command, seed, backend, curves) after
- * every epoch, so a run cut short still leaves a usable model. `--minutes`
- * stops it after the current batch once the time is spent.
+ * It saves the model and `training.json` (command, seed, backend, curves) after
+ * every epoch, so a run cut short still leaves a usable model, and a
+ * checkpoint in OUT/checkpoint. `--minutes` (or Ctrl-C) stops it after the
+ * current batch with the best weights so far; `--resume OUT/checkpoint`
+ * continues exactly.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AxisProjectionEncoder, RePAPModel, readRawFrames, useBackend } from '../src/index.js';
-import { loadModel, saveModel } from '../src/node/index.js';
+import { loadCheckpoint, saveCheckpoint, saveModel } from '../src/node/index.js';
+import type { EpochRecord, TrainingHistory } from '../src/model/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -48,9 +50,11 @@ const L = md.cell![0][0];
 const sigma = Number(values['sigma-cells']) * (L / grid);
 const trainFrames = Int32Array.from({ length: Math.floor(nFrames * 0.8) }, (_, i) => i);
 const seed = Number(values.seed);
-// --resume DIR continues from a saved checkpoint (weights; the optimiser state starts afresh).
-const model = values.resume
-  ? await loadModel(values.resume)
+// --resume DIR continues a stopped run exactly from its checkpoint (OUT/checkpoint): weights, optimiser
+// state, data order and RNG state; the settings must be those of that run.
+const resumed = values.resume ? await loadCheckpoint(values.resume) : null;
+const model = resumed
+  ? resumed.model
   : RePAPModel.create(AxisProjectionEncoder.fit(md, { gridSize: grid, sigma }, trainFrames), {
       units: Number(values.units),
       learningRate: Number(values.lr),
@@ -59,73 +63,81 @@ const model = values.resume
       seed,
     });
 const coords = model.codec.orderedCoordinates(md, Int32Array.from({ length: nFrames }, (_, i) => i));
-const previous = values.resume ? JSON.parse(readFileSync(resolve(values.resume, '../training.json'), 'utf8')) : null;
 const epochs = Number(values.epochs);
-const deadline = Date.now() + Number(values.minutes) * 60_000;
-const controller = new AbortController();
 const curve: { epoch: number; batch: number; sequences: number; loss: number; seconds: number }[] = [];
-const epochsDone: { epoch: number; loss: number; valLoss: number | null; seconds: number; seqPerSec: number }[] = [];
 const t0 = Date.now();
-let sequences = 0;
 mkdirSync(values.out!, { recursive: true });
 const command = `npx tsx scripts/train-embedded.ts ${process.argv.slice(2).join(' ')}`.trim();
-for (let epoch = 0; epoch < epochs && !controller.signal.aborted; epoch++) {
-  const history = await model.train(
-    { coords: coords.subarray(0, (trainFrames.length + Number(values['val-frames'])) * model.codec.sequenceLength), cell: md.cell, pbc: md.pbc },
+const controller = new AbortController();
+process.once('SIGINT', () => controller.abort());
+const record = (history: TrainingHistory | null, epochsDone: EpochRecord[]): string =>
+  JSON.stringify(
     {
-      epochs: 1,
-      batchSize: Number(values.batch),
-      seed: seed * 1000 + epoch,
+      command,
+      backend,
+      seed,
+      data: 'a-si-30-sw-300K.positions.f32 (LAMMPS Stillinger-Weber a-Si, 30 atoms, 300 K), first ' + nFrames + ' frames',
       split: { train: trainFrames.length, validation: Number(values['val-frames']), test: 0 },
-      signal: controller.signal,
-      ...(values['max-batches'] ? { maxBatchesPerEpoch: Number(values['max-batches']) } : {}),
-      onProgress: (p) => {
-        if (Date.now() > deadline) controller.abort();
-        if (p.epochEnd) return;
-        sequences += Number(values.batch);
-        if (p.batch % 50 === 0 || p.batch === p.batches) {
-          curve.push({ epoch, batch: p.batch, sequences, loss: p.loss, seconds: (Date.now() - t0) / 1000 });
-          console.log(
-            `epoch ${epoch + 1} batch ${p.batch}/${p.batches} loss ${p.loss.toExponential(4)} ` +
-              `${p.seqPerSec.toFixed(1)} seq/s elapsed ${((Date.now() - t0) / 60000).toFixed(1)} min`,
-          );
-        }
+      // From the model itself, so a resumed run records what it trains, whatever its flags say.
+      encoder: {
+        gridSize: model.codec.gridSize,
+        sigma: model.codec.config.sigma,
+        sigmaCells: model.codec.config.sigma / model.codec.cellWidth(0),
+        normalization: model.codec.config.normalization,
+        ordering: model.codec.orderingRule,
       },
+      network: model.config,
+      batchSize: Number(values.batch),
+      epochs: epochsDone,
+      stopReason: history?.stopReason ?? null,
+      message: history?.message ?? null,
+      restoredEpoch: history?.restoredEpoch ?? null,
+      testLoss: history?.testLoss ?? null,
+      curve,
+      finished: new Date().toISOString(),
+      minutes: (Date.now() - t0) / 60000,
+      resumedFrom: values.resume ?? null,
     },
-  );
-  const rec = history.epochs[0];
-  if (rec) epochsDone.push({ ...rec, epoch });
-  console.log(`epoch ${epoch + 1}: loss ${rec?.loss} val ${rec?.valLoss} test ${history.testLoss} (${history.stopReason})`);
-  await saveModel(model, resolve(values.out!, 'model'));
-  writeFileSync(
-    resolve(values.out!, 'training.json'),
-    JSON.stringify(
+    null,
+    1,
+  ) + '\n';
+const epochsDone: EpochRecord[] = [];
+// One run: the training API keeps the time budget (maxTime), Ctrl-C (signal), a checkpoint every
+// epoch (OUT/checkpoint, for --resume) and the best weights. The embedded model's record in
+// assets/a-si-30-sw-300K/training.json was made by an earlier version of this script, which called
+// train() once per epoch with the seed seed * 1000 + epoch.
+const history = await model.train(
+  { coords: coords.subarray(0, (trainFrames.length + Number(values['val-frames'])) * model.codec.sequenceLength), cell: md.cell, pbc: md.pbc },
+  {
+    epochs,
+    batchSize: Number(values.batch),
+    seed,
+    split: { train: trainFrames.length, validation: Number(values['val-frames']), test: 0 },
+    signal: controller.signal,
+    maxTime: Number(values.minutes) * 60,
+    ...(resumed ? { resume: resumed.checkpoint } : {}),
+    ...(values['max-batches'] ? { maxBatchesPerEpoch: Number(values['max-batches']) } : {}),
+    checkpoint: (cp) => saveCheckpoint(model, cp, resolve(values.out!, 'checkpoint')),
+    callbacks: [
       {
-        command,
-        backend,
-        seed,
-        data: 'a-si-30-sw-300K.positions.f32 (LAMMPS Stillinger-Weber a-Si, 30 atoms, 300 K), first ' + nFrames + ' frames',
-        split: history.split,
-        // From the model itself, so a resumed run records what it trains, whatever its flags say.
-        encoder: {
-          gridSize: model.codec.gridSize,
-          sigma: model.codec.config.sigma,
-          sigmaCells: model.codec.config.sigma / model.codec.cellWidth(0),
-          normalization: model.codec.config.normalization,
-          ordering: model.codec.orderingRule,
+        onBatchEnd: (b, l) => {
+          if ((b + 1) % 50 === 0 || b + 1 === l.batches) {
+            curve.push({ epoch: l.epoch, batch: b + 1, sequences: l.sequences, loss: l.loss, seconds: (Date.now() - t0) / 1000 });
+            console.log(`epoch ${l.epoch + 1} batch ${b + 1}/${l.batches} loss ${l.loss.toExponential(4)} ${l.seqPerSec.toFixed(1)} seq/s elapsed ${((Date.now() - t0) / 60000).toFixed(1)} min`);
+          }
         },
-        network: model.config,
-        batchSize: Number(values.batch),
-        epochs: epochsDone,
-        testLoss: history.testLoss,
-        curve,
-        finished: new Date().toISOString(),
-        minutes: (Date.now() - t0) / 60000,
-        resumedFrom: previous,
+        onEpochEnd: async (e, l, rec) => {
+          epochsDone.push(rec);
+          console.log(`epoch ${e + 1}: loss ${l.loss} val ${l.valLoss} val NLL ${l.valNll?.perCoordinate.toFixed(4) ?? '-'} nats/coordinate`);
+          // The model after every epoch, so a run cut short still leaves a usable one.
+          await saveModel(model, resolve(values.out!, 'model'), { files: {} });
+          writeFileSync(resolve(values.out!, 'training.json'), record(null, epochsDone));
+        },
       },
-      null,
-      1,
-    ) + '\n',
-  );
-}
+    ],
+  },
+);
+console.log(`stopped: ${history.stopReason}${history.message ? ` (${history.message})` : ''}`);
+await saveModel(model, resolve(values.out!, 'model'));
+writeFileSync(resolve(values.out!, 'training.json'), record(history, history.epochs));
 model.dispose();
