@@ -153,6 +153,9 @@ export function checkOutput(command: string, option: string, path: string, kind:
     }
     probeWritable(command, option, nearestFolder(command, option, dirname(abs), path), path);
   } else {
+    if (path === '-') {
+      throw new UsageError(`repap ${command}: ${option} - means stdout, but ${command} writes several files; give a folder`);
+    }
     if (existsSync(abs) && !statSync(abs).isDirectory()) {
       throw new UsageError(`repap ${command}: ${option} '${path}' is a file; expected a folder (it is created when missing)`);
     }

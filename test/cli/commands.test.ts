@@ -275,6 +275,10 @@ describe('--out is checked before any work, naming --out', () => {
     expect(rd.err).toMatch(/repap rdf: --out '.*afile' is a file/);
     const j = await run(['info', join(dir, 'missing.extxyz'), '--json', join(file, 'x.json')]);
     expect(j.err).toMatch(/--json '.*afile\/x\.json' cannot be created/);
+    const dash = await run(['rdf', join(dir, 'missing.extxyz'), '--out', '-'], dir);
+    expect(dash.code).toBe(2);
+    expect(dash.err).toMatch(/--out - means stdout, but rdf writes several files; give a folder/);
+    expect(readdirSync(dir)).not.toContain('-');
     const c = await run(['convert', join(dir, 'missing.extxyz'), dir]);
     expect(c.err).toMatch(/the output '.*' is a folder; expected a file name/);
   });
