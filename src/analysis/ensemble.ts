@@ -80,7 +80,12 @@ export interface EnsembleOptions {
    */
   readonly pairCutoffs?: Readonly<Record<string, number>>;
   /** Fingerprint cutoff (Å) and tolerance (Å) for structure identity (defaults 6 and 0.01). */
-  readonly fingerprint?: { readonly cutoff?: number; readonly tolerance?: number };
+  readonly fingerprint?: {
+    /** Fingerprint cutoff, Å (default 6). */
+    readonly cutoff?: number;
+    /** Same-structure tolerance, Å (default 0.03). */
+    readonly tolerance?: number;
+  };
   /**
    * Per-frame info key that names the glass (or run) of a reference frame; the
    * floor then compares one half of the glasses with the other. Default
@@ -148,13 +153,37 @@ export interface EnsembleFigures {
   /** Structures evaluated. */
   readonly nStructures: number;
   /** Fraction of structures with a pair closer than 1.5 Å and than 2.0 Å. */
-  readonly validity: { readonly below1_5: Estimate; readonly below2_0: Estimate };
+  readonly validity: {
+    /** Share with a pair closer than 1.5 Å. */
+    readonly below1_5: Estimate;
+    /** Share with a pair closer than 2.0 Å. */
+    readonly below2_0: Estimate;
+  };
   /** Err_RDF (poster 1/k and mean weightings) and the Euclidean distance sqrt(Σ (g - g_ref)²) over bins. */
-  readonly rdf: { readonly errPoster: Estimate; readonly errMean: Estimate; readonly euclidean: Estimate };
+  readonly rdf: {
+    /** Err_RDF, poster weighting (bin k weighted 1/k). */
+    readonly errPoster: Estimate;
+    /** Err_RDF, mean over bins. */
+    readonly errMean: Estimate;
+    /** sqrt(Σ_k (g_k - g_ref,k)²). */
+    readonly euclidean: Estimate;
+  };
   /** Wasserstein-1 (earth mover's) distance between bond-angle distributions, degrees; and the mean angle. */
-  readonly bondAngles: { readonly distance: Estimate; readonly meanAngle: Estimate };
+  readonly bondAngles: {
+    /** Wasserstein-1 distance to the reference distribution, degrees. */
+    readonly distance: Estimate;
+    /** Mean bond angle, degrees. */
+    readonly meanAngle: Estimate;
+  };
   /** Share of atoms with k neighbours (keyed by k), mean coordination and the Euclidean distance between mean coordination fingerprints. */
-  readonly coordination: { readonly fractions: Readonly<Record<string, Estimate>>; readonly mean: Estimate; readonly distance: Estimate };
+  readonly coordination: {
+    /** Share of atoms with k neighbours, keyed by k (those that occur). */
+    readonly fractions: Readonly<Record<string, Estimate>>;
+    /** Mean coordination number. */
+    readonly mean: Estimate;
+    /** Euclidean distance between the mean coordination fingerprints (shares of 0..16-fold atoms). */
+    readonly distance: Estimate;
+  };
   /** Energies before relaxation (null without a potential). */
   readonly energyBefore: EnergyFigures | null;
   /** Energies after relaxation (null without relaxation). */
@@ -183,11 +212,42 @@ export interface EnsembleFigures {
 export interface EnsembleReport {
   /** Settings used (defaults filled in). */
   readonly settings: {
-    readonly seed: number; readonly bootstrap: number; readonly rMax: number; readonly nBins: number; readonly cutoff: number;
-    readonly angleBins: number; readonly stableMargin: number; readonly stableThreshold: number | null;
-    readonly pairCutoffs: Readonly<Record<string, number>>; readonly fingerprintCutoff: number; readonly fingerprintTolerance: number;
-    readonly potential: string | null; readonly relax: boolean; readonly fmax: number | null;
-    readonly referenceFrames: number; readonly referenceRelaxed: number; readonly trainingFrames: number; readonly trainingRelaxed: number;
+    /** Bootstrap seed. */
+    readonly seed: number;
+    /** Bootstrap resamples. */
+    readonly bootstrap: number;
+    /** RDF range, Å. */
+    readonly rMax: number;
+    /** RDF bins. */
+    readonly nBins: number;
+    /** Coordination and bond-angle cutoff, Å. */
+    readonly cutoff: number;
+    /** Bond-angle bins on [0°, 180°]. */
+    readonly angleBins: number;
+    /** Stable margin, eV/atom. */
+    readonly stableMargin: number;
+    /** Highest relaxed-reference energy per atom plus the margin (null without relaxation), eV/atom. */
+    readonly stableThreshold: number | null;
+    /** Cutoff per species pair used for the per-species figures, Å. */
+    readonly pairCutoffs: Readonly<Record<string, number>>;
+    /** Fingerprint cutoff, Å. */
+    readonly fingerprintCutoff: number;
+    /** Same-structure tolerance, Å. */
+    readonly fingerprintTolerance: number;
+    /** Name of the potential (null without one). */
+    readonly potential: string | null;
+    /** Whether structures were relaxed. */
+    readonly relax: boolean;
+    /** Relaxation convergence, eV/Å (null without relaxation). */
+    readonly fmax: number | null;
+    /** Reference frames evaluated. */
+    readonly referenceFrames: number;
+    /** Reference frames relaxed. */
+    readonly referenceRelaxed: number;
+    /** Training structures given. */
+    readonly trainingFrames: number;
+    /** Training structures relaxed first (0 when they were minima already). */
+    readonly trainingRelaxed: number;
   };
   /** The generated structures against the reference. */
   readonly generated: EnsembleFigures;
@@ -208,15 +268,28 @@ export interface EnsembleReport {
     /** See {@link EnsembleReport.curves}. */
     readonly reference: number[];
     /** Partial g(r) per species pair (several species only). */
-    readonly partial: readonly { readonly pair: string; readonly generated: number[]; readonly reference: number[] }[];
+    readonly partial: readonly {
+      /** Species pair, for example `'O-Si'`. */
+      readonly pair: string;
+      /** Partial g(r) of the generated set. */
+      readonly generated: number[];
+      /** Partial g(r) of the reference. */
+      readonly reference: number[];
+    }[];
   };
-  /** Per generated structure (null without relaxation): energy per atom after relaxation, matched training index or -1, group representative. */
+  /** Per generated structure, in the order of the input. */
   readonly perStructure: {
+    /** Energy per atom before relaxation, eV (null without a potential). */
     readonly energyBefore: number[] | null;
+    /** Energy per atom after relaxation, eV (null without relaxation). */
     readonly energyAfter: number[] | null;
+    /** RMS displacement during relaxation, Å (null without relaxation). */
     readonly rmsDisplacement: number[] | null;
+    /** Whether the relaxation converged (null without relaxation). */
     readonly converged: boolean[] | null;
+    /** Index of the training structure it matches, or -1 (null without relaxation or training). */
     readonly trainingMatch: number[] | null;
+    /** Index of the first generated structure of its group (null without relaxation). */
     readonly group: number[] | null;
   };
 }
