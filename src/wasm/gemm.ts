@@ -7,7 +7,8 @@
  * transposed-right products (`A · Wᵀ` with `Wᵀ` stored), so no operand is
  * ever copied into a packed layout.
  *
- * A register tile is `rt` rows x 8 columns (2 rt accumulators); the reduction
+ * A register tile is `rt` rows x 8 columns (2 rt accumulators; the rows left
+ * over go two, then one at a time); the reduction
  * is unrolled 4 times with a scalar-step tail, so `K` may be any size.
  *
  * @module
@@ -52,7 +53,9 @@ export function emitGemm(spec: GemmSpec): FnBuilder {
   const w0 = f.local(V128), w1 = f.local(V128), s = f.local(V128);
   const accs = (rows: number) => Array.from({ length: 2 * rows }, () => f.local(V128));
   const accBig = accs(rt);
+  const accTwo = rt > 2 ? accs(2) : null;
   const accOne = rt === 1 ? accBig : accs(1);
+  const m2 = f.local(I32);
   const mac = (rows: number, acc: number[], kk: number) => {
     f.get(pw).vload(kk * wK * 4).set(w0);
     f.get(pw).vload(kk * wK * 4 + 16).set(w1);
@@ -107,6 +110,14 @@ export function emitGemm(spec: GemmSpec): FnBuilder {
       tile(rt, accBig);
       f.get(r).i32(rt).add().set(r);
     });
+    if (accTwo) {
+      // rows left after the big tiles, two at a time (small batches: half the weight traffic of single rows)
+      f.get(M).i32(1).op(0x6b /* i32.sub */).set(m2);
+      whileLt(r, m2, () => {
+        tile(2, accTwo);
+        f.get(r).i32(2).add().set(r);
+      });
+    }
     whileLt(r, M, () => {
       tile(1, accOne);
       f.get(r).i32(1).add().set(r);
