@@ -143,7 +143,7 @@ function maxForce(f: Float64Array, n: number): number {
 
 /**
  * FIRE on one frame in place (`w.x` holds the start and receives the end).
- * Returns the steps taken, the final energy and the final largest force.
+ * Returns the steps taken; writes the final energy, the final largest force and the first energy to `out`.
  */
 function fire(
   potential: Potential, cell: Float64Array, pbc: readonly [boolean, boolean, boolean], species: readonly string[],
@@ -154,6 +154,7 @@ function fire(
   const m3 = 3 * n;
   v.fill(0);
   let energy = potential.energyAndForces(x, cell, pbc, species, f);
+  out[2] = energy;
   let fm = maxForce(f, n);
   let dt = P.dt;
   let a = P.aStart;
@@ -213,7 +214,7 @@ interface LbfgsWork {
   readonly f0: Float64Array;
 }
 
-/** L-BFGS on one frame in place (`w.x`); returns the steps, writes the final energy and largest force to `out`. */
+/** L-BFGS on one frame in place (`w.x`); returns the steps, writes the final energy, largest force and first energy to `out`. */
 function lbfgs(
   potential: Potential, cell: Float64Array, pbc: readonly [boolean, boolean, boolean], species: readonly string[],
   w: FireWork, L: LbfgsWork, fmax: number, maxSteps: number, P: LbfgsParams, out: Float64Array,
@@ -224,6 +225,7 @@ function lbfgs(
   const { s, y, rho, a, q, x0, f0 } = L;
   const M = P.memory;
   let energy = potential.energyAndForces(x, cell, pbc, species, f);
+  out[2] = energy;
   let fm = maxForce(f, n);
   let stored = 0; // pairs in memory
   let head = 0; // next slot of the ring
@@ -351,7 +353,7 @@ export function relaxStructures(trajectory: Trajectory, options: RelaxOptions = 
   const fmaxAfter = new Float64Array(nFrames);
   const rmsDisplacement = new Float64Array(nFrames);
   const w: FireWork = { x: new Float64Array(3 * nAtoms), v: new Float64Array(3 * nAtoms), f: new Float64Array(3 * nAtoms) };
-  const res = new Float64Array(2);
+  const res = new Float64Array(3);
   const m3 = 3 * nAtoms;
   const L: LbfgsWork | null = method === 'lbfgs'
     ? {
@@ -368,12 +370,12 @@ export function relaxStructures(trajectory: Trajectory, options: RelaxOptions = 
     const base = fr * nAtoms * 3;
     for (let k = 0; k < 3 * nAtoms; k++) w.x[k] = positions[base + k];
     try {
-      energyBefore[fr] = potential.energyAndForces(w.x, cell, pbcT, species);
       steps[fr] = L === null ? fire(potential, cell, pbcT, species, w, fmax, maxSteps, P, res) : lbfgs(potential, cell, pbcT, species, w, L, fmax, maxSteps, LP, res);
     } catch (err) {
       const msg = (err as Error).message;
       throw new Error(`${FN}: frame ${fr}: ${msg}`);
     }
+    energyBefore[fr] = res[2];
     energyAfter[fr] = res[0];
     fmaxAfter[fr] = res[1];
     converged[fr] = res[1] <= fmax && Number.isFinite(res[0]) ? 1 : 0;
