@@ -82,6 +82,17 @@ describe('repap train runs', () => {
     expect(badTime.err).toMatch(/--max-time is 'soon'; expected a duration such as 90s, 30m, 1h/);
   }, 240_000);
 
+  it('a network collapsed by a huge learning rate is reported (exit 1), not trained as completed; the weights from before are saved', () => {
+    const out = join(dir, 'collapsed');
+    const r = repap(['train', data, '--out', out, '--max-frames', '100', '--units', '8', '--epochs', '3', '--learning-rate', '10']);
+    expect(r.code, r.err).toBe(1);
+    expect(r.err).toMatch(/stopped \(collapsed\): the network collapsed in epoch 1: .*sampling would fail.*learning rate \(10\) is probably too large/);
+    expect(r.out).toMatch(/with the weights from before training/);
+    // What was saved samples.
+    const s = repap(['sample', out, '-n', '2', '--out', join(dir, 'collapsed.extxyz'), '--min-distance', '0']);
+    expect(s.code, s.err).toBe(0);
+  }, 120_000);
+
   it('a model folder with parts of different saves is refused with exit code 2, naming the files', () => {
     const a = join(dir, 'int');
     const b = join(dir, 'whole');
