@@ -1,5 +1,5 @@
 /**
- * Fixed-cell energy minimisation of every frame of a trajectory (FIRE).
+ * Fixed-cell energy minimisation of every frame of a trajectory (FIRE or L-BFGS).
  *
  * @module
  */
@@ -305,8 +305,10 @@ function lbfgs(
  * Energy minimisation of every frame at a fixed cell with FIRE (Bitzek et al.
  * 2006; parameters {@link FIRE_DEFAULTS}, as ASE's `FIRE` but with the step
  * capped per atom), until the largest per-atom force is at most `fmax` eV/Å
- * (ASE's criterion; LAMMPS `min_style fire`, `minimize 0 fmax ...`). Synchronous;
- * memory is the output plus one frame's work.
+ * (ASE's criterion; LAMMPS `min_style fire`, `minimize 0 fmax ...`), or with
+ * L-BFGS (`method: 'lbfgs'`, {@link LBFGS_DEFAULTS}; about a third of the
+ * force evaluations, the same minima). Synchronous; memory is the output plus
+ * one frame's work.
  *
  * A frame that does not reach `fmax` within `maxSteps` is reported with
  * `converged[f] = 0`, never thrown. The RMS displacement is taken between the
