@@ -104,10 +104,11 @@ export function groupedTrainingData(parts: readonly Trajectory[], paths: readonl
   const coords = grouped.encode();
   const data: EncodedDataset = { coords, cell: trajectory.cell, pbc: trajectory.pbc, groups: groups.groupOf };
   if (o.augment) {
-    const rng = xoroshiro128plus(o.seed ^ 0x5a0a7e);
     const T = encoder.sequenceLength;
     let buffer = new Float32Array(0);
-    data.refresh = (rows: Int32Array): void => {
+    // Seeded from the epoch, so that a resumed run (--resume) augments its epoch as the interrupted one did.
+    data.refresh = (rows: Int32Array, epoch: number): void => {
+      const rng = xoroshiro128plus((o.seed ^ 0x5a0a7e) + epoch * 7919);
       if (buffer.length < rows.length * T) buffer = new Float32Array(rows.length * T);
       const fresh = grouped.encode(rows, rng, buffer);
       for (let i = 0; i < rows.length; i++) coords.set(fresh.subarray(i * T, (i + 1) * T), rows[i]! * T);

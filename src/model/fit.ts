@@ -433,8 +433,9 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
       const e0 = performance.now();
       const firstBatch = epoch === startEpoch ? startBatch : 0;
       // A resumed epoch that had begun keeps its order (the shuffle is done).
+      // Augmentation of this epoch (again for a resumed epoch: refresh depends only on rows and epoch).
+      if (grouped?.refresh) refreshRows(model.encoder, coords, cells, trainRows, epoch, grouped.refresh);
       if (!(epoch === startEpoch && resumedMidEpoch)) {
-        if (grouped?.refresh) refreshRows(model.encoder, coords, cells, trainRows, epoch, grouped.refresh);
         if (shuffle) {
           for (let i = order.length - 1; i > 0; i--) {
             const j = uniformInt(rng, 0, i);

@@ -26,6 +26,9 @@ export interface EncodedDataset {
    * rows of `coords` in place (augmentation with the ordering recomputed, for
    * example `GroupedEncoding.encode(frames, rng, ...)`); the loop then
    * recomputes their grid cells. Validation and test rows are never touched.
+   * For an exact resume (`TrainOptions.resume`) it must depend only on its
+   * arguments (for example an RNG seeded from the epoch): a resumed run calls
+   * it again for the epoch it continues in.
    */
   refresh?: (rows: Int32Array, epoch: number) => void;
 }

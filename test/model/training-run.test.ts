@@ -5,7 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { AxisProjectionEncoder } from '../../src/encoding/index.js';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { AxisProjectionEncoder, GroupedEncoding } from '../../src/encoding/index.js';
 import { RePAPModel, type RePAPModelConfig, type TrainingCheckpoint, type TrainOptions } from '../../src/model/index.js';
 import { toyTrajectory, useTf } from './fixtures.js';
 
@@ -71,6 +72,42 @@ describe('training runs', () => {
       c.dispose();
     });
   }
+
+  it('an augmented run on groups (refresh seeded by the epoch) resumes exactly too', async () => {
+    const parts = Array.from({ length: 6 }, (_, g) => toyTrajectory(6, 3, 4, 0.08, 200 + g));
+    const positions = new Float64Array(36 * 9);
+    parts.forEach((p, g) => positions.set(p.positions, g * 54));
+    const gt = { ...parts[0]!, nFrames: 36, positions, info: Array.from({ length: 36 }, (_, f) => ({ glass: `g${Math.floor(f / 6)}` })) };
+    const groups = { names: parts.map((_, g) => `g${g}`), groupOf: Int32Array.from({ length: 36 }, (_, f) => Math.floor(f / 6)) };
+    const enc = AxisProjectionEncoder.fit(gt, { gridSize: 8 });
+    const grouped = new GroupedEncoding(enc, gt, groups, { ordering: 'group', augment: { translate: true, symmetry: true } });
+    const dataset = () => {
+      const coords = grouped.encode();
+      const T = enc.sequenceLength;
+      return {
+        coords,
+        cell: gt.cell,
+        pbc: gt.pbc,
+        groups: groups.groupOf,
+        refresh: (rows: Int32Array, epoch: number) => {
+          const fresh = grouped.encode(rows, xoroshiro128plus(1000 + epoch));
+          for (let i = 0; i < rows.length; i++) coords.set(fresh.subarray(i * T, (i + 1) * T), rows[i]! * T);
+        },
+      };
+    };
+    const o: TrainOptions = { epochs: 3, batchSize: 4, seed: 2, split: { train: 4, validation: 1, test: 1 } };
+    const a = RePAPModel.create(enc, tiny);
+    await a.train(dataset(), o);
+    const b = RePAPModel.create(enc, tiny);
+    const ctl = new AbortController();
+    let cp: TrainingCheckpoint | null = null;
+    await b.train(dataset(), { ...o, signal: ctl.signal, callbacks: [{ onBatchEnd: (i, l) => void (l.epoch === 1 && i === 2 && ctl.abort()) }], checkpoint: (x) => void (cp = x) });
+    expect(cp!.reason).toBe('aborted');
+    const c = RePAPModel.create(enc, tiny);
+    await c.train(dataset(), { ...o, resume: cp! });
+    weightsOf(c).forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(weightsOf(a)[i]!)));
+    [a, b, c].forEach((m) => m.dispose());
+  });
 
   it('maxTime stops cleanly with a checkpoint to resume from; resuming completes the run as if uninterrupted', async () => {
     const a = RePAPModel.create(encoder, tiny);
