@@ -97,7 +97,15 @@ export function groupFramesBy(trajectory: Trajectory, key: string): FrameGroups 
  * Throws, naming the part, when the parts differ in atom count, species (or
  * their order), cell or periodicity.
  */
-export function concatTrajectories(parts: readonly Trajectory[], names: readonly string[]): { trajectory: Trajectory; groups: FrameGroups } {
+export function concatTrajectories(
+  parts: readonly Trajectory[],
+  names: readonly string[],
+): {
+  /** The frames of every part, in order. */
+  trajectory: Trajectory;
+  /** One group per part, named by `names`. */
+  groups: FrameGroups;
+} {
   if (parts.length === 0) throw new Error('concatTrajectories: no trajectories given; pass at least one');
   if (names.length !== parts.length) throw new Error(`concatTrajectories: ${parts.length} trajectories but ${names.length} names`);
   const first = parts[0]!;
@@ -162,7 +170,12 @@ function sameCell(a: Trajectory, b: Trajectory): boolean {
  * permutations: operation `op` maps `(x, y, z)` to
  * `(s0 * v[p0], s1 * v[p1], s2 * v[p2])`. Index 0 is the identity.
  */
-export function cubicOperation(op: number): { perm: [number, number, number]; sign: [number, number, number] } {
+export function cubicOperation(op: number): {
+  /** `[p0, p1, p2]`: the input axis each output axis takes. */
+  perm: [number, number, number];
+  /** `[s0, s1, s2]`: the sign (1 or -1) of each output axis. */
+  sign: [number, number, number];
+} {
   if (!Number.isInteger(op) || op < 0 || op >= 48) throw new Error(`cubicOperation: op ${op} must be an integer in 0..47`);
   const perms: [number, number, number][] = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
   const p = perms[Math.floor(op / 8)]!;
@@ -219,7 +232,9 @@ export class GroupedEncoding {
    * non-periodic axis or symmetry operations on a non-cubic cell.
    */
   constructor(
+    /** The encoder the frames are encoded with (atoms, species, cell and grid). */
     readonly encoder: AxisProjectionEncoder,
+    /** The frames of every group. */
     readonly trajectory: Trajectory,
     groups: FrameGroups,
     options: GroupedEncodingOptions = {},

@@ -26,7 +26,14 @@ export interface GroupSplit {
   /** Rows of the test groups, in frame order. */
   test: Int32Array;
   /** The group indices of each part, sorted. */
-  groups: { train: number[]; validation: number[]; test: number[] };
+  groups: {
+    /** Indices of the training groups. */
+    train: number[];
+    /** Indices of the validation groups. */
+    validation: number[];
+    /** Indices of the test groups. */
+    test: number[];
+  };
 }
 
 /**
