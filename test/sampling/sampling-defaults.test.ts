@@ -40,13 +40,13 @@ describe('sampling defaults stored with the model', () => {
     const cold = await positions({ temperature: 0.3, minDistance: 0.9, maxTries: 4 });
     const hot = await positions({ temperature: 1, minDistance: 0.9, maxTries: 4 });
     const fallback = await positions({});
-    expect(fallback.stats.settings).toEqual({ temperature: 1, minDistance: 2.0, maxTries: 10, fromModel: [] });
+    expect(fallback.stats.settings).toMatchObject({ temperature: 1, minDistance: 2.0, maxTries: 10, fromModel: [] });
     expect(cold.pos).not.toEqual(hot.pos);
 
     model.samplingDefaults = { temperature: 0.3, minDistance: 0.9, maxTries: 4 };
     const stored = await positions({});
     expect(stored.pos).toEqual(cold.pos);
-    expect(stored.stats.settings).toEqual({ temperature: 0.3, minDistance: 0.9, maxTries: 4, fromModel: ['temperature', 'minDistance', 'maxTries'] });
+    expect(stored.stats.settings).toMatchObject({ temperature: 0.3, minDistance: 0.9, maxTries: 4, fromModel: ['temperature', 'minDistance', 'maxTries'] });
     const overridden = await positions({ temperature: 1 });
     expect(overridden.pos).toEqual(hot.pos);
     expect(overridden.stats.settings.fromModel).toEqual(['minDistance', 'maxTries']);
