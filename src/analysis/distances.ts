@@ -57,3 +57,75 @@ export function minimumDistances(trajectory: Trajectory, options: MinimumDistanc
   }
   return out;
 }
+
+/** Result of {@link pairMinimumDistances}. */
+export interface PairMinimumDistances {
+  /** The distinct species, in order of first appearance. */
+  readonly species: readonly string[];
+  /** The pairs, `'A-B'` with A before B in `species` (A-A, A-B, B-B for two species). */
+  readonly pairs: readonly string[];
+  /** `perFrame[f * pairs.length + p]`: shortest distance of pair `p` in frame `f` (Å; Infinity when the frame has no such pair). */
+  readonly perFrame: Float64Array;
+  /** Shortest distance of each pair over all frames, Å. */
+  readonly smallest: Readonly<Record<string, number>>;
+}
+
+/**
+ * Shortest interatomic distance per pair of species (Si-Si, Si-O, O-O) in
+ * every frame and over all frames, minimum image when periodic: what the
+ * per-pair minimum distances of the resampler are derived from (0.85 x the
+ * smallest distance seen per pair in the training data) and what the
+ * evaluator checks them with. An atom's distance to its own periodic image is
+ * not counted (cells are far larger than bonds).
+ *
+ * @example
+ * ```ts
+ * const { smallest } = pairMinimumDistances(silica); // { 'Si-Si': 2.64, 'Si-O': 1.49, 'O-O': 2.33 }
+ * ```
+ * @throws Error for an empty trajectory or non-finite coordinates.
+ */
+export function pairMinimumDistances(trajectory: Trajectory, options: MinimumDistanceOptions = {}): PairMinimumDistances {
+  const fn = 'pairMinimumDistances';
+  checkTrajectory(fn, trajectory);
+  const frames = selectFrames(fn, trajectory.nFrames, options.frames);
+  const { nAtoms, positions } = trajectory;
+  const species = [...new Set(trajectory.species)];
+  const ns = species.length;
+  const kind = new Int32Array(nAtoms);
+  for (let i = 0; i < nAtoms; i++) kind[i] = species.indexOf(trajectory.species[i]);
+  const pairs: string[] = [];
+  const pairIndex = new Int32Array(ns * ns);
+  for (let a = 0; a < ns; a++) {
+    for (let b = a; b < ns; b++) {
+      pairIndex[a * ns + b] = pairIndex[b * ns + a] = pairs.length;
+      pairs.push(`${species[a]}-${species[b]}`);
+    }
+  }
+  const np = pairs.length;
+  const mi = new MinimumImage(trajectory.cell, trajectory.pbc, fn);
+  const geom = mi.geometry;
+  const u = new Float64Array(nAtoms), v = new Float64Array(nAtoms), w = new Float64Array(nAtoms);
+  const perFrame = new Float64Array(frames.length * np).fill(Infinity);
+  for (let f = 0; f < frames.length; f++) {
+    const frame = frames[f];
+    checkFrameFinite(fn, positions, frame, nAtoms);
+    fractionalInto(positions, frame * nAtoms * 3, nAtoms, null, geom.inverse, u, v, w);
+    const row = f * np;
+    for (let i = 0; i < nAtoms; i++) {
+      const ki = kind[i] * ns;
+      for (let j = i + 1; j < nAtoms; j++) {
+        const p = row + pairIndex[ki + kind[j]];
+        const cap = perFrame[p];
+        const d2 = mi.reducedDistance2(u[j] - u[i], v[j] - v[i], w[j] - w[i], cap * cap, null, 0);
+        if (d2 < cap * cap) perFrame[p] = Math.sqrt(d2);
+      }
+    }
+  }
+  const smallest: Record<string, number> = {};
+  for (let p = 0; p < np; p++) {
+    let m = Infinity;
+    for (let f = 0; f < frames.length; f++) m = Math.min(m, perFrame[f * np + p]);
+    smallest[pairs[p]] = m;
+  }
+  return { species, pairs, perFrame, smallest };
+}

@@ -17,7 +17,8 @@ import { radialDistribution } from './rdf.js';
 import { rdfError } from './rdf-error.js';
 import { bondAngleDistribution } from './bond-angles.js';
 import { coordinationNumbers } from './coordination.js';
-import { minimumDistances } from './distances.js';
+import { minimumDistances, pairMinimumDistances } from './distances.js';
+import { pairTableOf, resolvePairTable, type PairDistanceTable } from '../structure/pair-table.js';
 import { fingerprinter, groupStructures, DEFAULT_FINGERPRINT_CUTOFF, DEFAULT_SAME_STRUCTURE_TOLERANCE, type StructureFingerprint } from './fingerprint.js';
 import { checkPotentialSpecies, flatCell, type Potential } from './potential.js';
 import { relaxStructures, type RelaxOptions } from './relax.js';
@@ -79,6 +80,13 @@ export interface EnsembleOptions {
    * first minimum after the first peak of the reference partial g(r).
    */
   readonly pairCutoffs?: Readonly<Record<string, number>>;
+  /**
+   * Minimum distance per species pair (`{ 'Si-O': 1.27, 'O-O': 1.98, 'Si-Si': 2.24 }`, for example a
+   * model's stored `samplingDefaults.minDistances`): adds `validity.belowPairTable`, the share of
+   * structures with a pair closer than its species pair's distance. Every pair of the structure's
+   * species must be given; a negative value or an unknown species is an error naming the pair.
+   */
+  readonly minDistances?: PairDistanceTable;
   /** Fingerprint cutoff (Å) and tolerance (Å) for structure identity (defaults 6 and 0.01). */
   readonly fingerprint?: {
     /** Fingerprint cutoff, Å (default 6). */
@@ -158,6 +166,8 @@ export interface EnsembleFigures {
     readonly below1_5: Estimate;
     /** Share with a pair closer than 2.0 Å. */
     readonly below2_0: Estimate;
+    /** Share with a pair closer than its species pair's distance in `options.minDistances` (null without it). */
+    readonly belowPairTable: Estimate | null;
   };
   /** Err_RDF (poster 1/k and mean weightings) and the Euclidean distance sqrt(Σ (g - g_ref)²) over bins. */
   readonly rdf: {
@@ -230,6 +240,8 @@ export interface EnsembleReport {
     readonly stableThreshold: number | null;
     /** Cutoff per species pair used for the per-species figures, Å. */
     readonly pairCutoffs: Readonly<Record<string, number>>;
+    /** Minimum distance per species pair behind `validity.belowPairTable` (null without `options.minDistances`), Å. */
+    readonly minDistances: Readonly<Record<string, number>> | null;
     /** Fingerprint cutoff, Å. */
     readonly fingerprintCutoff: number;
     /** Same-structure tolerance, Å. */
@@ -306,6 +318,7 @@ interface Prepared {
   readonly coord: Float64Array; // n * (KMAX + 1) fraction of atoms
   readonly partialCoord: Float64Array[]; // per centre pair, n * (KMAX + 1) fraction of centre atoms
   readonly dmin: Float64Array;
+  readonly belowTable: Float64Array | null; // 1 when a pair is closer than the per-pair table, else 0
   readonly eBefore: Float64Array | null; // per atom
   readonly eAfter: Float64Array | null; // per atom, NaN where not relaxed
   readonly rmsd: Float64Array | null;
@@ -488,6 +501,11 @@ function scalars(p: Prepared, idx: ArrayLike<number>, t: Target, nBins: number, 
   }
   m.set('validity.below1_5', b15 / idx.length);
   m.set('validity.below2_0', b20 / idx.length);
+  if (p.belowTable) {
+    let bt = 0;
+    for (let k = 0; k < idx.length; k++) bt += p.belowTable[idx[k]];
+    m.set('validity.belowPairTable', bt / idx.length);
+  }
   const g = meanRows(p.g, nBins, idx);
   m.set('rdf.errPoster', rdfError(g, t.g, { weighting: 'poster' }));
   m.set('rdf.errMean', rdfError(g, t.g, { weighting: 'mean' }));
@@ -611,7 +629,7 @@ function figures(
     est.has(`${name}.mean`) ? { mean: get(`${name}.mean`), std: get(`${name}.std`), ks: get(`${name}.ks`) } : null;
   return {
     nStructures: n,
-    validity: { below1_5: get('validity.below1_5'), below2_0: get('validity.below2_0') },
+    validity: { below1_5: get('validity.below1_5'), below2_0: get('validity.below2_0'), belowPairTable: opt('validity.belowPairTable') },
     rdf: { errPoster: get('rdf.errPoster'), errMean: get('rdf.errMean'), euclidean: get('rdf.euclidean') },
     bondAngles: { distance: get('bondAngles.distance'), meanAngle: get('bondAngles.meanAngle') },
     coordination: { fractions: fractions('coordination'), mean: get('coordination.mean'), distance: get('coordination.distance') },
@@ -782,6 +800,7 @@ export function evaluateEnsemble(generated: Trajectory, reference: Trajectory, o
 
   // Species, pairs, cutoffs.
   const kinds = [...new Set(reference.species)].sort();
+  const minTable = options.minDistances === undefined ? null : resolvePairTable(options.minDistances, kinds, `${FN}: options.minDistances`);
   const nk = kinds.length;
   const multi = nk > 1;
   const pairs: [string, string][] = [];
@@ -819,6 +838,18 @@ export function evaluateEnsemble(generated: Trajectory, reference: Trajectory, o
     for (let f = 0; f < t.nFrames; f++) for (let i = 0; i < t.nAtoms; i++) coord[f * (KMAX + 1) + Math.min(KMAX, cn[f * t.nAtoms + i])] += 1 / t.nAtoms;
     const sr = multi ? speciesResolved(t, kinds, pairCutoff, angleBins, tripletIdx) : { coord: [], angles: [] };
     const dmin = minimumDistances(t);
+    let belowTable: Float64Array | null = null;
+    if (minTable) {
+      const pm = pairMinimumDistances(t);
+      const np = pm.pairs.length;
+      const limit = pm.pairs.map((key) => {
+        const [a, b] = key.split('-');
+        const ia = minTable.species.indexOf(a), ib = minTable.species.indexOf(b);
+        return minTable.values[ia * minTable.species.length + ib];
+      });
+      belowTable = new Float64Array(t.nFrames);
+      for (let f = 0; f < t.nFrames; f++) for (let q = 0; q < np; q++) if (pm.perFrame[f * np + q] < limit[q]) belowTable[f] = 1;
+    }
     let eBefore: Float64Array | null = null;
     if (potential) {
       const cell = flatCell(t.cell);
@@ -828,7 +859,7 @@ export function evaluateEnsemble(generated: Trajectory, reference: Trajectory, o
       }
     }
     progress?.(stage, t.nFrames, t.nFrames);
-    return { n: t.nFrames, nAtoms: t.nAtoms, g, partialG, angles, tripletAngles: sr.angles, coord, partialCoord: sr.coord, dmin, eBefore };
+    return { n: t.nFrames, nAtoms: t.nAtoms, g, partialG, angles, tripletAngles: sr.angles, coord, partialCoord: sr.coord, dmin, belowTable, eBefore };
   };
 
   const genBase = prepare(generated, 'structure');
@@ -941,7 +972,7 @@ export function evaluateEnsemble(generated: Trajectory, reference: Trajectory, o
   const refPeaks = pairs.map((_, c) => firstPeak(r, refPartialMean[c].g));
   return {
     settings: {
-      seed, bootstrap: B, rMax, nBins, cutoff, angleBins, stableMargin, stableThreshold, pairCutoffs,
+      seed, bootstrap: B, rMax, nBins, cutoff, angleBins, stableMargin, stableThreshold, pairCutoffs, minDistances: minTable ? pairTableOf(minTable) : null,
       fingerprintCutoff: fpCutoff, fingerprintTolerance: fpTol, potential: potential?.name ?? null, relax: !!relax,
       fmax: relax ? fmax : null, referenceFrames: reference.nFrames, referenceRelaxed: refRelaxIdx.length,
       trainingFrames: options.training?.nFrames ?? 0, trainingRelaxed,

@@ -15,6 +15,13 @@ export interface SamplingDefaults {
   minDistance: number;
   /** Draws per atom at most, the first included. Valid: integers 1 to 1000. */
   maxTries: number;
+  /**
+   * Minimum distance per species pair (Å, `{ 'Si-O': 1.27, 'O-O': 1.98, 'Si-Si': 2.24 }`), optional:
+   * when present the sampler uses it instead of `minDistance` (which then holds its smallest value).
+   * `repap train` stores 0.85 x the smallest distance seen per pair in the training frames for
+   * models of several species.
+   */
+  minDistances?: Readonly<Record<string, number>>;
   /** Why these values (free text: how they were chosen), optional. */
   note?: string;
 }
@@ -40,8 +47,8 @@ export function checkSamplingDefaults(value: unknown, where: string): SamplingDe
   }
   const v = value as Record<string, unknown>;
   for (const key of Object.keys(v)) {
-    if (!['temperature', 'minDistance', 'maxTries', 'note'].includes(key)) {
-      throw new Error(`${where}: field 'sampling.${key}' is not a sampling default; the fields are temperature, minDistance, maxTries (and note)`);
+    if (!['temperature', 'minDistance', 'maxTries', 'minDistances', 'note'].includes(key)) {
+      throw new Error(`${where}: field 'sampling.${key}' is not a sampling default; the fields are temperature, minDistance, maxTries (and minDistances, note)`);
     }
   }
   const bad = (field: keyof typeof RANGES): Error =>
@@ -53,5 +60,19 @@ export function checkSamplingDefaults(value: unknown, where: string): SamplingDe
   const m = v.maxTries;
   if (typeof m !== 'number' || !Number.isInteger(m) || m < 1 || m > 1000) throw bad('maxTries');
   if (v.note !== undefined && typeof v.note !== 'string') throw new Error(`${where}: field 'sampling.note' must be a string`);
-  return { temperature: t, minDistance: d, maxTries: m, ...(typeof v.note === 'string' ? { note: v.note } : {}) };
+  let table: Record<string, number> | undefined;
+  if (v.minDistances !== undefined) {
+    const md = v.minDistances;
+    if (md === null || typeof md !== 'object' || Array.isArray(md)) {
+      throw new Error(`${where}: field 'sampling.minDistances' must be a table of Å per species pair, for example { "Si-O": 1.3, "O-O": 2.1, "Si-Si": 2.6 }`);
+    }
+    table = {};
+    for (const [pair, x] of Object.entries(md as Record<string, unknown>)) {
+      if (typeof x !== 'number' || !Number.isFinite(x) || x < 0 || x > 10) {
+        throw new Error(`${where}: field 'sampling.minDistances' pair '${pair}' = ${JSON.stringify(x)} is out of range; valid: a finite number of Å in [0, 10]`);
+      }
+      table[pair] = x;
+    }
+  }
+  return { temperature: t, minDistance: d, maxTries: m, ...(table ? { minDistances: table } : {}), ...(typeof v.note === 'string' ? { note: v.note } : {}) };
 }

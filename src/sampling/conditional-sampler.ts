@@ -10,6 +10,7 @@ import { FALLBACK_SAMPLING } from '../model/sampling-defaults.js';
 import type { TokenCodec } from '../encoding/types.js';
 import type { Trajectory, FrameInfo } from '../structure/trajectory.js';
 import { MinimumDistance, PairMetric, type Constraint, type ConstraintContext } from './constraint.js';
+import { pairTableOf, resolvePairTable, type PairDistanceTable } from '../structure/pair-table.js';
 import { applyTemperature, greedySampler, multinomialSampler, type TokenSampler } from './token-sampler.js';
 import { freshSeed, structureRandom } from './rng.js';
 import { checkStackWeights, JsStackEngine, type StepEngine } from './engine.js';
@@ -72,8 +73,13 @@ export interface SampleOptions {
    * The prefix is run through the network once per batch, not per structure.
    */
   prefix?: ArrayLike<number> | ReadonlyArray<ArrayLike<number>>;
-  /** Minimum interatomic distance in Å (minimum image if periodic); 0 switches it off. Default: the model's stored default, else 2.0. */
-  minDistance?: number;
+  /**
+   * Minimum interatomic distance in Å (minimum image if periodic); 0 switches it off. Or a table of one
+   * distance per species pair of the model (`{ 'Si-O': 1.3, 'O-O': 2.1, 'Si-Si': 2.6 }`; a pair missing,
+   * a negative value or a species the model was not trained on is an error naming it). Default: the
+   * model's stored per-pair table (`samplingDefaults.minDistances`), else its stored `minDistance`, else 2.0.
+   */
+  minDistance?: number | PairDistanceTable;
   /** Draws per atom at most, the first included, before the atom is kept as a violation. Default: the model's stored default, else 10. */
   maxTries?: number;
   /** Further constraints, checked after the minimum distance, all of which an atom must pass. */
@@ -123,8 +129,10 @@ export interface SampleStats {
 export interface SamplingSettings {
   /** Temperature of the output distributions. */
   readonly temperature: number;
-  /** Minimum interatomic distance (Å); 0 = resampling off. */
+  /** Minimum interatomic distance (Å); 0 = resampling off. With a per-pair table, its smallest value. */
   readonly minDistance: number;
+  /** The per-species-pair minimum distances used (Å), or null when one distance held for every pair. */
+  readonly minDistances: Readonly<Record<string, number>> | null;
   /** Draws per atom at most. */
   readonly maxTries: number;
   /** The fields taken from the model's stored sampling defaults (the others came from the call or the fallbacks 1, 2.0 Å, 10). */
@@ -256,7 +264,7 @@ export class ConditionalSampler {
     const fromModel: ('temperature' | 'minDistance' | 'maxTries')[] = [];
     const pick = <K extends 'temperature' | 'minDistance' | 'maxTries'>(key: K, fallback: number): number => {
       const given = o[key];
-      if (given !== undefined) return given;
+      if (given !== undefined) return given as number;
       if (stored) {
         fromModel.push(key);
         return stored[key];
@@ -270,14 +278,32 @@ export class ConditionalSampler {
     if (o.greedy && o.sampler) throw new Error('sample: give either options.greedy or options.sampler, not both');
     const sampler = o.greedy ? greedySampler : o.sampler ?? multinomialSampler;
     if (typeof sampler.draw !== 'function') throw new Error('sample: options.sampler must have a draw(probs, offset, size, random) method');
-    const minDistance = pick('minDistance', FALLBACK_SAMPLING.minDistance);
-    if (!(typeof minDistance === 'number' && Number.isFinite(minDistance) && minDistance >= 0)) {
-      throw new Error(`sample: options.minDistance must be a finite number of Å >= 0 (got ${minDistance}); use 0 to switch resampling off`);
+    let minDistanceOption: number | PairDistanceTable;
+    if (o.minDistance !== undefined) minDistanceOption = o.minDistance;
+    else if (stored?.minDistances) {
+      fromModel.push('minDistance');
+      minDistanceOption = stored.minDistances;
+    } else minDistanceOption = pick('minDistance', FALLBACK_SAMPLING.minDistance);
+    let minDistance: number;
+    let minDistances: Record<string, number> | null = null;
+    let distanceConstraint: MinimumDistance | null = null;
+    if (typeof minDistanceOption === 'number') {
+      minDistance = minDistanceOption;
+      if (!(Number.isFinite(minDistance) && minDistance >= 0)) {
+        throw new Error(`sample: options.minDistance must be a finite number of Å >= 0 (got ${minDistance}); use 0 to switch resampling off`);
+      }
+      if (minDistance > 0) distanceConstraint = new MinimumDistance(minDistance);
+    } else {
+      const where = o.minDistance !== undefined ? 'sample: options.minDistance' : "sample: the model's stored samplingDefaults.minDistances";
+      const resolved = resolvePairTable(minDistanceOption, codec.orderedSpecies, where);
+      minDistances = pairTableOf(resolved);
+      minDistance = Math.min(...Object.values(minDistances));
+      distanceConstraint = new MinimumDistance(minDistanceOption, codec.orderedSpecies);
     }
     const maxTries = pick('maxTries', FALLBACK_SAMPLING.maxTries);
     if (!isInt(maxTries) || maxTries < 1) throw new Error(`sample: options.maxTries must be an integer >= 1 (got ${maxTries})`);
     const constraints: Constraint[] = [];
-    if (minDistance > 0) constraints.push(new MinimumDistance(minDistance));
+    if (distanceConstraint) constraints.push(distanceConstraint);
     for (const [i, c] of (o.constraints ?? []).entries()) {
       if (!c || typeof c.accept !== 'function') throw new Error(`sample: options.constraints[${i}] must have an accept(positions, atomIndex, context) method`);
       constraints.push(c);
@@ -322,7 +348,7 @@ export class ConditionalSampler {
     return {
       seed, batchSize, temperature, sampler, jitter: !!o.jitter, prefixPos, prefixCells, prefixAtoms,
       maxTries, constraints, onProgress: o.onProgress,
-      settings: { temperature, minDistance, maxTries, fromModel },
+      settings: { temperature, minDistance, minDistances, maxTries, fromModel },
     };
   }
 

@@ -9,6 +9,7 @@
  */
 import type { Cell, Pbc } from '../structure/trajectory.js';
 import { MinimumImage } from '../structure/images.js';
+import { resolvePairTable, speciesIndices, type PairDistanceTable, type ResolvedPairTable } from '../structure/pair-table.js';
 
 /**
  * Distances between atoms of one structure under the training cell's boundary
@@ -63,26 +64,61 @@ export interface Constraint {
 /**
  * No pair closer than `minDistance` Å (minimum image when periodic): the
  * paper's proposed fix for atoms generated on top of each other. 2.0 Å suits
- * amorphous Si (first RDF peak at 2.35 Å).
+ * amorphous Si (first RDF peak at 2.35 Å). With several species, give one
+ * distance per species pair (`{ 'Si-O': 1.3, 'O-O': 2.1, 'Si-Si': 2.6 }`) and
+ * the model's species: Si-O bonds (1.6 Å) are shorter than any O-O or Si-Si
+ * distance, so a single number is either too strict or too loose.
  */
 export class MinimumDistance implements Constraint {
   /** `'min-distance'`. */
   readonly name = 'min-distance';
   private readonly min2: number;
+  private readonly table: ResolvedPairTable | null;
+  private readonly table2: Float64Array | null;
+  private lastSpecies: readonly string[] | null = null;
+  private lastKinds: Int32Array | null = null;
 
-  /** @param minDistance Å, >= 0 (0 accepts everything). */
-  constructor(readonly minDistance: number) {
-    if (!(Number.isFinite(minDistance) && minDistance >= 0)) {
-      throw new Error(`minDistance must be a finite number of Å >= 0 (got ${minDistance}); use 0 to switch the check off`);
+  /**
+   * @param minDistance Å, >= 0 (0 accepts everything), or a table of one distance per species pair.
+   * @param species With a table: the species the model was trained on (every pair of them must be in the table).
+   * @throws Error for a negative number, a table missing a pair or with a negative value, or a species not in `species` (each named).
+   */
+  constructor(readonly minDistance: number | PairDistanceTable, species?: readonly string[]) {
+    if (typeof minDistance === 'number') {
+      if (!(Number.isFinite(minDistance) && minDistance >= 0)) {
+        throw new Error(`minDistance must be a finite number of Å >= 0 (got ${minDistance}); use 0 to switch the check off`);
+      }
+      this.min2 = minDistance * minDistance;
+      this.table = null;
+      this.table2 = null;
+    } else {
+      if (!species) throw new Error('minDistance: a table of distances per species pair needs the species of the model (new MinimumDistance(table, species))');
+      this.table = resolvePairTable(minDistance, species, 'minDistance');
+      this.table2 = this.table.values.map((d) => d * d);
+      this.min2 = this.table2.reduce((a, b) => Math.max(a, b), 0);
     }
-    this.min2 = minDistance * minDistance;
   }
 
-  /** True when atom `atomIndex` is at least `minDistance` from every earlier atom. */
+  /** True when atom `atomIndex` is at least `minDistance` (for its species pair) from every earlier atom. */
   accept(positions: Float64Array, atomIndex: number, context: ConstraintContext): boolean {
     if (this.min2 === 0) return true;
+    const t2 = this.table2;
+    if (t2 === null) {
+      for (let j = 0; j < atomIndex; j++) {
+        if (context.metric.distance2(positions, atomIndex, j) < this.min2) return false;
+      }
+      return true;
+    }
+    if (context.species !== this.lastSpecies) {
+      this.lastKinds = speciesIndices(this.table!, context.species);
+      this.lastSpecies = context.species;
+    }
+    const kinds = this.lastKinds!;
+    const n = this.table!.species.length;
+    const row = kinds[atomIndex] * n;
     for (let j = 0; j < atomIndex; j++) {
-      if (context.metric.distance2(positions, atomIndex, j) < this.min2) return false;
+      const m2 = t2[row + kinds[j]];
+      if (m2 > 0 && context.metric.distance2(positions, atomIndex, j) < m2) return false;
     }
     return true;
   }

@@ -10,7 +10,9 @@ import { availableParallelism } from 'node:os';
 import { join, resolve, basename } from 'node:path';
 import { useBackend, BACKEND_NAMES, type BackendName } from '../../backend/index.js';
 import { AxisProjectionEncoder } from '../../encoding/index.js';
-import { RePAPModel, type SplitSpec, type TrainingCheckpoint, type TrainingData, type TrainingLogs } from '../../model/index.js';
+import { pairMinimumDistances } from '../../analysis/distances.js';
+import { pairTableOf, resolvePairTable } from '../../structure/pair-table.js';
+import { FALLBACK_SAMPLING, RePAPModel, type SplitSpec, type TrainingCheckpoint, type TrainingData, type TrainingLogs } from '../../model/index.js';
 import type { Trajectory } from '../../structure/trajectory.js';
 import { groupedTrainingData, parseAugment } from '../grouped-data.js';
 import { loadCheckpoint, saveCheckpoint, saveModel } from '../../node/index.js';
@@ -109,6 +111,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   let encoder: AxisProjectionEncoder;
   let groupRecord: Record<string, unknown> | null = null;
   let splitSpec: SplitSpec;
+  let trainRows: ArrayLike<number>;
   const encoderOptions = { gridSize, ...(sigma !== undefined ? { sigma } : {}), ...(values['species-first'] ? { speciesFirst: true } : {}) };
   if (isGrouped) {
     // Many structures: the split, --split and --validation count groups (glasses), dealt by the seed.
@@ -121,6 +124,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     encoder = g.encoder;
     splitSpec = spec;
     [nTrain, nVal, nTest] = [g.split.train.length, g.split.validation.length, g.split.test.length];
+    trainRows = g.split.train;
     groupRecord = g.record;
   } else {
   traj = await readTrajectoryFile('train', path);
@@ -141,6 +145,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   // Ordering from the mean positions over the training frames only (the validation frames stay unseen).
   const trainFrames = Int32Array.from({ length: nTrain }, (_, i) => i);
   encoder = AxisProjectionEncoder.fit(traj, encoderOptions, trainFrames);
+  trainRows = trainFrames;
   data = traj;
   splitSpec = { train: nTrain, validation: nVal, test: nTest };
   }
@@ -254,6 +259,16 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     if (valLoss.length > 0) series.push({ label: 'validation loss', x: valLoss.map((p) => p.epoch), y: valLoss.map((p) => p.loss), color: '#D55E00' });
     if (batchLoss.length > 0) {
       files['loss.svg'] = lineChart(series, { title: `RePAP training on ${basename(path)}`, xLabel: 'epoch', yLabel: 'loss', logY: true });
+    }
+    // Several species: per-pair minimum distances for the sampler, 0.85 x the smallest seen in the training frames.
+    if (new Set(traj.species).size > 1 && model.samplingDefaults?.minDistances === undefined) {
+      const table = pairTableOf(resolvePairTable(pairMinimumDistances(traj, { frames: trainRows }).smallest, traj.species, 'training frames'), 0.85);
+      model.samplingDefaults = {
+        ...(model.samplingDefaults ?? FALLBACK_SAMPLING),
+        minDistance: Math.min(...Object.values(table)),
+        minDistances: table,
+        note: `minDistances: 0.85 x the smallest distance per species pair in the ${nTrain} training frames`,
+      };
     }
     await saveModel(model, outDir, { files });
     const last = history.epochs[history.epochs.length - 1];
