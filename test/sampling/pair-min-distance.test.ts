@@ -5,7 +5,7 @@ import { checkSamplingDefaults } from '../../src/model/sampling-defaults.js';
 import { TinySource } from './fixtures.js';
 
 /** Shortest distance per species pair ('Ge-Ge', 'Ge-Si', 'Si-Si', sorted names) of frame f, by brute force. */
-function pairMinima(src: TinySource, positions: Float64Array, species: readonly string[], f: number): Record<string, number> {
+function pairMinima(src: TinySource, positions: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }, species: readonly string[], f: number): Record<string, number> {
   const n = src.codec.nAtoms;
   const metric = new PairMetric(src.cell, src.pbc);
   const p = positions.subarray(f * n * 3, (f + 1) * n * 3);
