@@ -38,7 +38,7 @@ const fromSources = {
  * @returns {Promise<{ outdir: string, bytes: number }>}
  */
 export async function buildDemo({ outdir = DEFAULT_OUTDIR, minify = true, from = 'dist' } = {}) {
-  for (const entry of from === 'dist' ? ['backend', 'plot', 'model', 'sampling', 'analysis'] : []) {
+  for (const entry of from === 'dist' ? ['backend', 'plot', 'model', 'sampling', 'analysis', 'io'] : []) {
     if (!existsSync(join(repo, 'dist', entry, 'index.js'))) {
       throw new Error(`examples/browser: dist/${entry}/index.js is missing; build the package first with \`npm run build\`.`);
     }

@@ -34,9 +34,8 @@ export class TfjsStackEngine extends HostStateEngine implements StepEngine {
   /**
    * @param weights validated with `checkStackWeights`.
    * @param options.asyncReads read each step with `await tensor.data()` (defines `stepAsync`). Default:
-   *   only where the active backend cannot read synchronously, i.e. webgpu without `OffscreenCanvas` (Node).
-   *   Elsewhere synchronous reads are as fast on cpu and wasm and much faster on webgpu in chromium
-   *   (SwiftShader: 59 vs 1.1 structures/s for the demo page's tiny model), so they stay the default.
+   *   on webgpu, whose synchronous reads (through an `OffscreenCanvas`) are missing in Node and gave wrong
+   *   values in chromium on SwiftShader; elsewhere synchronous reads are as fast and stay the default.
    */
   constructor(
     private readonly w: RecurrentStackWeights,
@@ -160,9 +159,12 @@ export class TfjsStackEngine extends HostStateEngine implements StepEngine {
 }
 
 /**
- * Whether the active backend can read tensors synchronously (`dataSync`). All tfjs backends can, except
- * webgpu where `OffscreenCanvas` is missing (Node): it reads synchronously by drawing into one.
+ * Whether the active backend reads tensors synchronously (`dataSync`) and correctly. All tfjs backends do,
+ * except webgpu: it reads synchronously by drawing the buffer into an `OffscreenCanvas` (missing in Node),
+ * and in chromium on SwiftShader that path returned wrong states and outputs (the demo page sampled pairs
+ * 0.27 Å apart with the shipped model; `network.predict` read with `await data()` agreed with cpu to 5e-7).
+ * So webgpu always reads with `await tensor.data()`: the same structures as cpu for the same seed, slower.
  */
 function syncReadsPossible(): boolean {
-  return !(tf.getBackend() === 'webgpu' && typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'undefined');
+  return tf.getBackend() !== 'webgpu';
 }

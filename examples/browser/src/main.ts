@@ -2,7 +2,7 @@
  * The browser demo: pick a tfjs backend, load a trained RePAP model over HTTP, sample structures, and
  * compare their radial distribution function with the molecular-dynamics reference.
  *
- * Query parameters (all optional) preset the form: `?backend=wasm&n=64&seed=1&model=models/x/&run=1`
+ * Query parameters (all optional) preset the form: `?backend=wasm&n=64&seed=1&model=models/x/model/&run=1`
  * (`run=1` generates on load).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -13,7 +13,9 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { useBackend, type BackendName } from 'repap/backend';
 import { lineChart } from 'repap/plot';
 import { mountStructureView } from './view3d.js';
-import { generate, loadReference, rdfOf, trainEpoch, type Generated, type PageEngine } from './pipeline.js';
+import {
+  closestPairs, generate, loadReference, rdfOf, referenceProbabilities, toExtxyz, trainEpoch, type Generated, type PageEngine,
+} from './pipeline.js';
 
 /** What the page exposes for tests and for the console. */
 export interface DemoState {
@@ -40,6 +42,12 @@ export interface DemoState {
   device: string | null;
   /** First generated structure (Å, flat xyz), for checks. */
   firstStructure: number[] | null;
+  /** Every generated structure (Å, flat xyz, structure after structure), for checks. */
+  positions: number[] | null;
+  /** Smallest minimum-image pair distance of each generated structure (Å). */
+  closestPairs: number[] | null;
+  /** Sampling settings used (the model's stored defaults unless the query overrides them). */
+  sampling: { temperature: number; minDistance: number; maxTries: number } | null;
 }
 
 declare global {
@@ -47,6 +55,8 @@ declare global {
     __repap: DemoState;
     /** Benchmark hooks (bench/backends.ts): one training epoch on the picked backend. */
     __repapBench: { trainEpoch(backend: BackendName, modelUrl: string, frames: number): Promise<number> };
+    /** Test hook: the network's teacher-forced outputs on the first MD reference frame, on `backend`. */
+    __repapProbe: { networkOutputs(backend: BackendName, modelUrl: string): Promise<number[]> };
   }
 }
 
@@ -56,6 +66,7 @@ const countInput = $<HTMLInputElement>('count');
 const seedInput = $<HTMLInputElement>('seed');
 const modelInput = $<HTMLInputElement>('model');
 const button = $<HTMLButtonElement>('generate');
+const downloadButton = $<HTMLButtonElement>('download');
 const statusEl = $<HTMLDivElement>('status');
 const statsEl = $<HTMLDivElement>('stats');
 const chartEl = $<HTMLDivElement>('chart');
@@ -76,7 +87,11 @@ const state: DemoState = {
   wasmThreads: null,
   device: null,
   firstStructure: null,
+  positions: null,
+  closestPairs: null,
+  sampling: null,
 };
+let lastGenerated: Generated | null = null;
 window.__repap = state;
 
 const params = new URLSearchParams(location.search);
@@ -117,8 +132,10 @@ async function run(): Promise<void> {
   const n = Number(countInput.value);
   const seed = Number(seedInput.value);
   const modelUrl = new URL(modelInput.value.endsWith('/') ? modelInput.value : `${modelInput.value}/`, location.href).href;
-  Object.assign(state, { status: 'running', error: null, picked, backend: null, rdf: null, structuresPerSecond: null, seed });
+  Object.assign(state, { status: 'running', error: null, picked, backend: null, rdf: null, structuresPerSecond: null, seed, positions: null, closestPairs: null });
   button.disabled = true;
+  downloadButton.disabled = true;
+  lastGenerated = null;
   try {
     if (!Number.isInteger(n) || n < 1) throw new Error(`structures must be a positive integer (got ${countInput.value})`);
     if (!Number.isInteger(seed)) throw new Error(`seed must be an integer (got ${seedInput.value})`);
@@ -143,6 +160,11 @@ async function run(): Promise<void> {
     state.rdf = rdf;
     state.referenceRdf = await referenceCache.get(modelUrl)!;
     state.firstStructure = Array.from(gen.positions.subarray(0, gen.nAtoms * 3));
+    state.positions = Array.from(gen.positions);
+    state.closestPairs = closestPairs(gen);
+    state.sampling = gen.sampling ?? null;
+    lastGenerated = gen;
+    downloadButton.disabled = false;
     const series = [{ label: `generated (${gen.nStructures}, ${state.backend})`, x: rdf.r, y: rdf.g }];
     if (state.referenceRdf) series.push({ label: 'MD reference', x: state.referenceRdf.r, y: state.referenceRdf.g });
     chartEl.innerHTML = lineChart(series, { xLabel: 'r (Å)', yLabel: 'g(r)', referenceY: 1, width: 680, height: 400 });
@@ -157,6 +179,7 @@ async function run(): Promise<void> {
       `<span><b>${state.structuresPerSecond.toFixed(1)}</b> structures/s</span>` +
       `<span><b>${gen.nStructures}</b> structures in ${gen.seconds.toFixed(2)} s</span>` +
       (state.device ? `<span>device <b>${state.device.replace(/[<>&]/g, '')}</b></span>` : '') +
+      `<span>closest pair <b>${Math.min(...state.closestPairs).toFixed(2)}</b> Å</span>` +
       `<span>cross-origin isolated <b>${state.crossOriginIsolated ? 'yes' : 'no'}</b>${state.wasmThreads ? ` (wasm threads ${state.wasmThreads})` : ''}</span>`;
     setStatus(
       `Done: ${gen.nStructures} structures on ${state.backend} at temperature ${gen.sampling?.temperature}, ` +
@@ -174,6 +197,23 @@ async function run(): Promise<void> {
 }
 
 button.addEventListener('click', () => void run());
+downloadButton.addEventListener('click', () => {
+  if (!lastGenerated) return;
+  const url = URL.createObjectURL(new Blob([toExtxyz(lastGenerated)], { type: 'chemical/x-extxyz' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `repap-${lastGenerated.nStructures}-seed${state.seed}-${state.backend}.extxyz`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+});
+window.__repapProbe = {
+  async networkOutputs(backend, modelUrl) {
+    await useBackend(backend, { wasmPaths: new URL('./', location.href).href });
+    return referenceProbabilities(new URL(modelUrl, location.href).href);
+  },
+};
 window.__repapBench = {
   async trainEpoch(backend, modelUrl, frames) {
     await useBackend(backend, { wasmPaths: new URL('./', location.href).href });

@@ -3,7 +3,8 @@
  * compute radial distribution functions.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { radialDistribution } from 'repap/analysis';
+import { minimumDistances, radialDistribution } from 'repap/analysis';
+import { writeExtxyz } from 'repap/io';
 import { RePAPModel } from 'repap/model';
 import { ConditionalSampler } from 'repap/sampling';
 import type { Cell, Trajectory } from 'repap/structure';
@@ -43,17 +44,94 @@ async function fetchOk(url: string): Promise<Response> {
   return res;
 }
 
-/** The reference frames (`reference.json` + `reference.f32`) of a model directory, as g(r); null when absent. */
+/**
+ * The folder holding the MD reference frames (`reference.json` + `reference.f32`) of a model: the model
+ * directory itself, or its parent (the package's layout: `assets/<name>/model/` beside `assets/<name>/reference.*`).
+ * Null when neither has them.
+ */
+async function referenceFolder(modelUrl: string): Promise<string | null> {
+  for (const dir of [modelUrl, new URL('../', modelUrl).href]) {
+    const res = await fetch(new URL('reference.json', dir), { method: 'HEAD' });
+    if (res.ok) return dir;
+  }
+  return null;
+}
+
+/** The reference frames (`reference.json` + `reference.f32`) of a model directory or its parent, as g(r); null when absent. */
 export async function loadReference(modelUrl: string): Promise<Curve | null> {
-  const metaRes = await fetch(new URL('reference.json', modelUrl));
-  if (!metaRes.ok) return null;
-  const meta = (await metaRes.json()) as ReferenceMeta;
-  const bytes = await (await fetchOk(new URL('reference.f32', modelUrl).href)).arrayBuffer();
+  const dir = await referenceFolder(modelUrl);
+  if (dir === null) return null;
+  const meta = (await (await fetchOk(new URL('reference.json', dir).href)).json()) as ReferenceMeta;
+  const bytes = await (await fetchOk(new URL('reference.f32', dir).href)).arrayBuffer();
   const positions = new Float32Array(bytes);
   if (positions.length !== meta.nFrames * meta.nAtoms * 3) {
     throw new Error(`reference.f32 in ${modelUrl} holds ${positions.length} floats; reference.json says ${meta.nFrames} x ${meta.nAtoms} x 3`);
   }
   return rdfOf({ positions, nStructures: meta.nFrames, nAtoms: meta.nAtoms, cell: meta.cell, seconds: 0, engine: '' });
+}
+
+/** The generated structures as an extxyz text (species Si, the model's cell, periodic). */
+export function toExtxyz(gen: Generated): string {
+  return writeExtxyz(asTrajectory(gen));
+}
+
+/** Smallest minimum-image pair distance of each generated structure (Å). */
+export function closestPairs(gen: Generated): number[] {
+  return Array.from(minimumDistances(asTrajectory(gen)));
+}
+
+function asTrajectory(gen: Generated): Trajectory {
+  return {
+    nFrames: gen.nStructures,
+    nAtoms: gen.nAtoms,
+    positions: gen.positions,
+    cell: gen.cell as Cell,
+    pbc: [true, true, true],
+    species: new Array<string>(gen.nAtoms).fill('Si'),
+    info: Array.from({ length: gen.nStructures }, () => ({})),
+  };
+}
+
+/**
+ * Teacher-forced network outputs of the model at `modelUrl` for the first frame of its MD reference, computed by
+ * the tfjs-layers network on the active backend: `[(T - 1) * G]` values. Comparing backends on
+ * the same input isolates the numerics of a backend from the randomness of sampling.
+ */
+export async function referenceProbabilities(modelUrl: string): Promise<number[]> {
+  const dir = await referenceFolder(modelUrl);
+  if (dir === null) throw new Error(`${modelUrl}: no reference.json beside the model`);
+  const meta = (await (await fetchOk(new URL('reference.json', dir).href)).json()) as ReferenceMeta;
+  const bytes = await (await fetchOk(new URL('reference.f32', dir).href)).arrayBuffer();
+  const frame: Trajectory = {
+    nFrames: 1,
+    nAtoms: meta.nAtoms,
+    positions: new Float32Array(bytes, 0, meta.nAtoms * 3),
+    cell: meta.cell as Cell,
+    pbc: [true, true, true],
+    species: new Array<string>(meta.nAtoms).fill('Si'),
+    info: [{}],
+  };
+  const model = await loadModel(modelUrl);
+  try {
+    const encoder = model.encoder;
+    const T = encoder.sequenceLength, K = encoder.inputSize;
+    const cells = encoder.tokenCells(encoder.orderedCoordinates(frame, [0]));
+    const x = new Float32Array((T - 1) * K);
+    const idx = new Int32Array(16);
+    for (let t = 0; t < T - 1; t++) {
+      const m = encoder.activeInputs(t, cells[t]!, idx);
+      for (let a = 0; a < m; a++) x[t * K + idx[a]!] += 1;
+    }
+    const input = tf.tensor3d(x, [1, T - 1, K]);
+    const out = model.network.predict(input) as tf.Tensor;
+    try {
+      return Array.from(await out.data());
+    } finally {
+      tf.dispose([input, out]);
+    }
+  } finally {
+    model.dispose();
+  }
 }
 
 /** Sampler engines the page can use; `tfjs` runs the network steps on the picked tfjs backend. */
