@@ -5,5 +5,4 @@ export { toCell, trajectoryFromArrays, validateTrajectory } from './build.js';
 export type { PositionsDtype, TrajectoryArrays } from './build.js';
 export { frameView, positionsView } from './views.js';
 export { MinimumImage } from './images.js';
-export { pairKey, pairTableOf, resolvePairTable, speciesIndices } from './pair-table.js';
-export type { PairDistanceTable, ResolvedPairTable } from './pair-table.js';
+export type { PairDistanceTable } from './pair-table.js';
