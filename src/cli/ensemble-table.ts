@@ -20,6 +20,9 @@ function allRows(r: EnsembleReport): Row[] {
   const rows: Row[] = [
     ['pair < 1.5 Å (% structures)', (f) => f.validity.below1_5, 100],
     ['pair < 2.0 Å (% structures)', (f) => f.validity.below2_0, 100],
+    ...(r.settings.minDistances
+      ? ([[`pair < its minimum (${Object.entries(r.settings.minDistances).map(([k, v]) => `${k} ${v}`).join(', ')} Å) (% structures)`, (f) => f.validity.belowPairTable, 100]] as Row[])
+      : []),
     ['Err_RDF, poster (1/k)', (f) => f.rdf.errPoster],
     ['Err_RDF, mean', (f) => f.rdf.errMean],
     ['RDF Euclidean distance', (f) => f.rdf.euclidean],

@@ -60,9 +60,18 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   // pair count stays within radialDistribution's limit (72-atom silica: 9,645).
   const randomCount = Math.max(1000, Math.min(50_000, Math.floor(5e7 / (generated.nAtoms * generated.nAtoms))));
   const ev = evaluate(generated, reference, { rMax, nBins, cutoff, minDistance, seed, randomStructures: randomCount });
+  // --model of several species: validity at its stored minimum distance per species pair.
+  let minDistances: Readonly<Record<string, number>> | undefined;
+  if (typeof values.model === 'string') {
+    await useBackend('wasm');
+    const stored = await loadModel(values.model);
+    minDistances = stored.samplingDefaults?.minDistances;
+    stored.dispose();
+  }
   const progress = stageProgress(io.err);
   const ensemble = evaluateEnsemble(generated, reference, {
     rMax, nBins, cutoff, seed, bootstrap, stableMargin, referenceRelaxFrames, pairCutoffs,
+    ...(minDistances ? { minDistances } : {}),
     relax: values.relax ? { fmax, maxSteps } : false,
     ...(training ? { training } : {}),
     onProgress: progress.onProgress,
