@@ -120,10 +120,12 @@ describe.skipIf(missing !== null)('demo page in chromium', () => {
 
   for (const backend of ['webgpu', 'webgl', 'wasm']) {
     it(`generates on ${backend} and matches the cpu ensemble RDF`, async () => {
-      const state = await generate(isolatedUrl, backend, SEED);
+      // webgpu reads each sampling step asynchronously (docs/backends.md): fewer structures there
+      const n = backend === 'webgpu' ? 16 : N;
+      const state = await generate(isolatedUrl, backend, SEED, n);
       expect(state.picked).toBe(backend);
       expect(state.backend).toBe(backend);
-      expect(state.nStructures).toBe(N);
+      expect(state.nStructures).toBe(n);
       const d = rmsDiff(state.rdf!, cpu.rdf!);
       console.log(
         `${backend}: ${state.structuresPerSecond!.toFixed(1)} structures/s (engine ${state.engine}${state.device ? `, device ${state.device}` : ''}); ` +
@@ -131,10 +133,11 @@ describe.skipIf(missing !== null)('demo page in chromium', () => {
       );
       // Same seed: structures agree until a float difference flips one sampled cell, after which the rest
       // of that structure is an independent draw. So the ensemble RDF differs from cpu's by at most the
-      // sampling noise of an ensemble of N structures, which the two-seed cpu comparison measures. 3x that
+      // sampling noise of an ensemble of n structures, which the two-seed cpu comparison measures (scaled
+      // by sqrt(N / n) for fewer structures). 3x that
       // allows for the noise of the noise estimate; a broken kernel (wrong gates, garbage outputs) moves
       // g(r) far beyond it.
-      expect(d).toBeLessThanOrEqual(3 * noise + 1e-9);
+      expect(d).toBeLessThanOrEqual(3 * noise * Math.sqrt(N / n) + 1e-9);
       await page.screenshot({ path: join(SHOTS, `demo-${backend}.png`), fullPage: true });
     });
   }
