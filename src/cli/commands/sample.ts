@@ -63,11 +63,13 @@ export async function sampleCommand(argv: string[], io: CliIO): Promise<number> 
     const sampler = new ConditionalSampler(model, { engine, threads });
     const stored = model.samplingDefaults;
     const temperature = temperatureFlag ?? stored?.temperature ?? 1;
-    const minDistance = minDistanceFlag ?? stored?.minDistance ?? 0;
+    // A model of several species stores one minimum distance per species pair; --min-distance replaces it by one number.
+    const minDistance = minDistanceFlag ?? stored?.minDistances ?? stored?.minDistance ?? 0;
+    const minDistanceText = typeof minDistance === 'number' ? `${minDistance} Å` : `per pair ${Object.entries(minDistance).map(([k, v]) => `${k} ${v}`).join(', ')} Å`;
     const maxTries = maxTriesFlag ?? stored?.maxTries ?? 10;
     const origin = (flag: unknown): string => (flag !== undefined ? 'option' : stored ? 'model default' : 'default');
     say(
-      `sampling at temperature ${temperature} (${origin(temperatureFlag)}), minimum distance ${minDistance} Å (${origin(minDistanceFlag)}), ` +
+      `sampling at temperature ${temperature} (${origin(temperatureFlag)}), minimum distance ${minDistanceText} (${origin(minDistanceFlag)}), ` +
         `at most ${maxTries} draws per atom (${origin(maxTriesFlag)})`,
     );
     const bar = new ProgressBar('sampling', n, io.err);
@@ -109,8 +111,8 @@ export async function sampleCommand(argv: string[], io: CliIO): Promise<number> 
     }
     const replacementRate = placed > 0 ? resampled / placed : 0;
     say(`generated ${n} structures of ${nAtoms} atoms in ${seconds.toFixed(2)} s (${(n / seconds).toFixed(0)} structures/s, engine ${engineName}, seed ${usedSeed})`);
-    if (minDistance > 0) {
-      say(`resampling at ${minDistance} Å: ${(100 * replacementRate).toFixed(2)} % of atoms redrawn; ${violating.length} structures still have a closer pair`);
+    if (typeof minDistance !== 'number' || minDistance > 0) {
+      say(`resampling at ${minDistanceText}: ${(100 * replacementRate).toFixed(2)} % of atoms redrawn; ${violating.length} structures still have a closer pair`);
     }
     if (!toStdout) say(`wrote ${out}`);
     await report.emit({
