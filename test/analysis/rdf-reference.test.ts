@@ -4,8 +4,10 @@
  * 1e-6 absolute, ASE under the 'ase' convention, MDAnalysis under its own.
  */
 import { describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { readExtxyz } from '../../src/io/extxyz';
 import { radialDistribution, type RdfNormalization, type RdfResult } from '../../src/analysis';
 import type { Trajectory } from '../../src/structure/trajectory';
 import { DATA, loadExtxyzGz, loadF32, loadRdfCsv } from './data';
@@ -13,7 +15,10 @@ import { sharedDataMissing } from '../support/shared-data';
 
 // The full reference set only: every file is checked against its whole trajectory.
 const missing = sharedDataMissing('rdf');
-const files = missing ? [] : readdirSync(resolve(DATA, 'rdf')).filter((f) => f.endsWith('.csv')).sort();
+const all = missing ? [] : readdirSync(resolve(DATA, 'rdf')).filter((f) => f.endsWith('.csv')).sort();
+// Total g(r) files (r_center,g); the partial files (r_center,g_AB...,g_total) are checked below.
+const files = all.filter((f) => !f.includes('.partial.'));
+const partialFiles = all.filter((f) => f.includes('.partial.'));
 const cache = new Map<string, Trajectory>();
 function trajectory(name: string): Trajectory {
   if (!cache.has(name)) cache.set(name, loadExtxyzGz(name));
@@ -68,6 +73,36 @@ describe.skipIf(missing)('radialDistribution reproduces the reference RDFs', () 
       // 4096-atom set (2.9e-4 = one pair moved) gets 4e-4.
       const tol = tool === 'mdanalysis' ? (traj.nAtoms > 1000 ? 4e-4 : 1e-4) : 1e-6;
       expect(maxAbsDiff(res.g, ref.g)).toBeLessThan(tol);
+    });
+  }
+
+  for (const file of partialFiles) {
+    const name = file.split('.rdf.')[0];
+    it(`${file}: every partial g_AB and the total`, () => {
+      const lines = readFileSync(resolve(DATA, 'rdf', file), 'utf8').trim().split('\n');
+      const comments = lines.filter((l) => l.startsWith('#'));
+      const head = lines.find((l) => l.startsWith('r_center'))!.split(',');
+      const rows = lines.filter((l) => !l.startsWith('#') && !l.startsWith('r_center')).map((l) => l.split(',').map(Number));
+      const { rMax, nBins, nFrames } = header(comments);
+      // The fast a-Si loader above reads one species only; several species need the package's reader.
+      const traj = readExtxyz(gunzipSync(readFileSync(resolve(DATA, `${name}.extxyz.gz`))).toString('utf8'));
+      expect(traj.nFrames).toBe(nFrames);
+      expect(new Set(traj.species).size).toBe(2);
+      expect(rows.length).toBe(nBins);
+      const columns = head.slice(1);
+      expect(columns).toContain('g_total');
+      for (const [c, col] of columns.entries()) {
+        const ref = rows.map((row) => row[c + 1]!);
+        let species: readonly [string, string] | undefined;
+        if (col !== 'g_total') {
+          // g_SiO -> ['Si', 'O']: element symbols are an upper-case letter and optional lower-case ones.
+          const parts = col.slice(2).match(/[A-Z][a-z]?/g)!;
+          expect(parts.length).toBe(2);
+          species = [parts[0]!, parts[1]!];
+        }
+        const res = radialDistribution(traj, { rMax, nBins, species });
+        expect(maxAbsDiff(res.g, ref), col).toBeLessThan(1e-6);
+      }
     });
   }
 
