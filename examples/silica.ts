@@ -9,7 +9,7 @@
  * Without an argument it uses the 9 frames (3 glasses) of
  * test/fixtures/a-sio2-72-glasses-small.extxyz.gz: a seconds-long run that shows
  * the steps, not a useful model. For the real thing give the full set
- * (../shared/data/a-sio2-72-vashishta-300K-glasses.extxyz.gz) and raise the
+ * (a-sio2-72-vashishta-300K-glasses.extxyz.gz, see docs/data.md) and raise the
  * environment variables: REPAP_UNITS (16), REPAP_EPOCHS (1), REPAP_GRID (50),
  * REPAP_SAMPLES (4), REPAP_BATCHES (all batches per epoch).
  *
