@@ -199,7 +199,8 @@ Options:
                          model's stored sampling default (repap.json 'sampling'), else 1.
   --min-distance <Å>     Redraw a coordinate when it puts an atom closer than this to an atom already
                          placed (periodic minimum image). 0 turns resampling off. Default: the model's
-                         stored default, else 0.
+                         stored default (one distance per species pair for a model of several species,
+                         for example the shipped silica model), else 0.
   --max-tries <N>        Draws per atom at most before a close pair is kept. Default: the model's stored
                          default, else 10.
   --batch <N>            Structures generated together (default 100).
