@@ -230,3 +230,44 @@ export class NeighborCache {
     return this.list;
   }
 }
+
+/**
+ * Forces from per-entry gradients of a neighbour list: for every entry e = (i, j) with
+ * gradient g_e = ∂E/∂d_e of the energy with respect to the displacement d_e = r_j - r_i,
+ * F_i += g_e and F_j -= g_e. `forces` (3 x nAtoms) is overwritten. With `reset`, the
+ * gradients are zeroed on the way, for potentials that accumulate into them with `+=`.
+ * Internal: shared by the Stillinger-Weber and Vashishta kernels.
+ */
+export function forcesFromEntryGradients(
+  nAtoms: number,
+  start: Int32Array,
+  index: Int32Array,
+  gx: Float64Array,
+  gy: Float64Array,
+  gz: Float64Array,
+  forces: Float64Array,
+  reset: boolean,
+): void {
+  forces.fill(0, 0, 3 * nAtoms);
+  for (let i = 0; i < nAtoms; i++) {
+    let fx = 0, fy = 0, fz = 0;
+    for (let e = start[i]!, s1 = start[i + 1]!; e < s1; e++) {
+      const x = gx[e]!, y = gy[e]!, z = gz[e]!;
+      fx += x;
+      fy += y;
+      fz += z;
+      const j3 = 3 * index[e]!;
+      forces[j3] -= x;
+      forces[j3 + 1] -= y;
+      forces[j3 + 2] -= z;
+      if (reset) {
+        gx[e] = 0;
+        gy[e] = 0;
+        gz[e] = 0;
+      }
+    }
+    forces[3 * i] += fx;
+    forces[3 * i + 1] += fy;
+    forces[3 * i + 2] += fz;
+  }
+}

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Trajectory } from '../structure/trajectory.js';
-import { NeighborCache, type NeighborList } from './neighbors.js';
+import { NeighborCache, forcesFromEntryGradients, type NeighborList } from './neighbors.js';
 import { checkPotentialSpecies, sameSpecies, type Potential } from './potential.js';
 import { checkFrameFinite, checkTrajectory, selectFrames, type FrameSelection } from './validate.js';
 
@@ -224,29 +224,8 @@ export class StillingerWeberKernel {
         }
       }
     }
-    if (F) {
-      // F_i += ∂E/∂d_e, F_j -= ∂E/∂d_e for every entry; the per-entry sums are reset for the next frame.
-      F.fill(0, 0, 3 * nAtoms);
-      for (let i = 0; i < nAtoms; i++) {
-        let fx = 0, fy = 0, fz = 0;
-        for (let e = start[i], s1 = start[i + 1]; e < s1; e++) {
-          const x = gx[e], y = gy[e], z = gz[e];
-          fx += x;
-          fy += y;
-          fz += z;
-          const j3 = 3 * index[e];
-          F[j3] -= x;
-          F[j3 + 1] -= y;
-          F[j3 + 2] -= z;
-          gx[e] = 0;
-          gy[e] = 0;
-          gz[e] = 0;
-        }
-        F[3 * i] += fx;
-        F[3 * i + 1] += fy;
-        F[3 * i + 2] += fz;
-      }
-    }
+    // F_i += ∂E/∂d_e, F_j -= ∂E/∂d_e for every entry; the per-entry sums are reset for the next frame.
+    if (F) forcesFromEntryGradients(nAtoms, start, index, gx, gy, gz, F, true);
     return e2 + e3;
   }
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { NeighborCache } from './neighbors.js';
+import { NeighborCache, forcesFromEntryGradients } from './neighbors.js';
 import { checkPotentialSpecies, sameSpecies, type Potential } from './potential.js';
 import { SIO2_VASHISHTA_1990 } from './vashishta-sio2.js';
 
@@ -280,25 +280,7 @@ export function vashishta(paramsText: string = SIO2_VASHISHTA_1990, source = par
           gz[e] += gez;
         }
       }
-      if (F) {
-        F.fill(0, 0, 3 * n);
-        for (let i = 0; i < n; i++) {
-          let fx = 0, fy = 0, fz = 0;
-          for (let e = start[i], s1 = start[i + 1]; e < s1; e++) {
-            const x = gx[e], y = gy[e], z = gz[e];
-            fx += x;
-            fy += y;
-            fz += z;
-            const j3 = 3 * index[e];
-            F[j3] -= x;
-            F[j3 + 1] -= y;
-            F[j3 + 2] -= z;
-          }
-          F[3 * i] += fx;
-          F[3 * i + 1] += fy;
-          F[3 * i + 2] += fz;
-        }
-      }
+      if (F) forcesFromEntryGradients(n, start, index, gx, gy, gz, F, false);
       return e2 + e3;
     },
   };
