@@ -17,17 +17,7 @@ export function python<T>(script: string, input: unknown): T {
   return JSON.parse(res.stdout) as T;
 }
 
-/** Deterministic uniform numbers in [0, 1) (mulberry32), for reproducible random structures. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../support/rng.js';
 
 /**
  * ASE's neighbour list (all periodic images, self-images included, i == j at

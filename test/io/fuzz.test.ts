@@ -10,18 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { readExtxyz, readLammpsDump, readPoscar, readRawFrames } from '../../src/io/index.js';
 import { atomicNumber } from '../../src/structure/elements.js';
 import type { Trajectory } from '../../src/structure/trajectory.js';
+import { rng } from '../support/rng.js';
 
-/** mulberry32: a small seeded generator, so every failure can be replayed from its case number. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOSTILE = [
   '1e308', '-1e308', '99999999999', '100000000', '4294967297', '-1', '0', '-0', '1.5', 'nan', 'NaN', 'inf', '-inf',

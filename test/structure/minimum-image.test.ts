@@ -10,18 +10,8 @@ import { MinimumImage, type Cell, type Pbc, type Trajectory } from '../../src/st
 import { reduceLattice } from '../../src/structure/images.js';
 import { PairMetric } from '../../src/sampling/index.js';
 import { coordinationNumbers, minimumDistances } from '../../src/analysis/index.js';
+import { rng } from '../support/rng.js';
 
-/** Seeded uniform numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const det3 = (c: number[][]): number =>
   c[0][0] * (c[1][1] * c[2][2] - c[1][2] * c[2][1]) -
