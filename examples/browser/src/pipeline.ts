@@ -200,16 +200,7 @@ export async function generate(
 
 /** Ensemble g(r) of all frames (every periodic image within R_MAX; LAMMPS normalisation), as plain arrays. */
 export function rdfOf(gen: Generated): Curve {
-  const trajectory: Trajectory = {
-    nFrames: gen.nStructures,
-    nAtoms: gen.nAtoms,
-    positions: gen.positions,
-    cell: gen.cell as Cell,
-    pbc: [true, true, true],
-    species: new Array<string>(gen.nAtoms).fill('Si'),
-    info: new Array(gen.nStructures).fill(null).map(() => ({})),
-  };
-  const { r, g } = radialDistribution(trajectory, { rMax: R_MAX, nBins: N_BINS });
+  const { r, g } = radialDistribution(asTrajectory(gen), { rMax: R_MAX, nBins: N_BINS });
   return { r: Array.from(r), g: Array.from(g) };
 }
 
