@@ -99,3 +99,18 @@ export function sameSpecies(a: readonly string[], last: readonly string[] | null
   for (let i = 0; i < a.length; i++) if (a[i] !== last[i]) return false;
   return true;
 }
+
+/**
+ * Checks the arrays a potential is given for one frame of `n` atoms: `positions`
+ * holds 3n finite numbers and `forces`, when given, has room for 3n. Throws an
+ * Error that names the potential (`name`), the array and the fix.
+ * Internal: shared by the potentials' `energyAndForces`.
+ */
+export function checkFrameArrays(name: string, positions: ArrayLike<number>, n: number, forces: Float64Array | undefined): void {
+  if (positions.length !== 3 * n) throw new Error(`${name}: positions has ${positions.length} numbers; expected 3 per atom (${3 * n} for ${n} species)`);
+  if (forces !== undefined && forces.length < 3 * n) throw new Error(`${name}: forces has length ${forces.length}; expected ${3 * n}`);
+  for (let k = 0; k < 3 * n; k++) {
+    const v = positions[k]!;
+    if (v - v !== 0) throw new Error(`${name}: positions[${k}] (atom ${Math.floor(k / 3)}) is ${String(v)}; coordinates must be finite numbers in Å`);
+  }
+}

@@ -8,7 +8,7 @@
  */
 import type { Trajectory } from '../structure/trajectory.js';
 import { NeighborCache, forcesFromEntryGradients, type NeighborList } from './neighbors.js';
-import { checkPotentialSpecies, sameSpecies, type Potential } from './potential.js';
+import { checkFrameArrays, checkPotentialSpecies, sameSpecies, type Potential } from './potential.js';
 import { checkFrameFinite, checkTrajectory, selectFrames, type FrameSelection } from './validate.js';
 
 const FN = 'stillingerWeberEnergy';
@@ -378,12 +378,7 @@ export function stillingerWeber(params: Partial<StillingerWeberParams> | string 
         checkPotentialSpecies(name, this, atoms);
         checked = atoms.slice();
       }
-      if (positions.length !== 3 * n) throw new Error(`${name}: positions has ${positions.length} numbers; expected 3 per atom (${3 * n} for ${n} species)`);
-      if (forces !== undefined && forces.length < 3 * n) throw new Error(`${name}: forces has length ${forces.length}; expected ${3 * n}`);
-      for (let k = 0; k < 3 * n; k++) {
-        const v = positions[k];
-        if (v - v !== 0) throw new Error(`${name}: positions[${k}] (atom ${Math.floor(k / 3)}) is ${String(v)}; coordinates must be finite numbers in Å`);
-      }
+      checkFrameArrays(name, positions, n, forces);
       kernel.prepare(name, cell, pbc, n);
       return kernel.evaluate(positions, 0, n, forces ?? null);
     },

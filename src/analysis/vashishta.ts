@@ -6,7 +6,7 @@
  * @module
  */
 import { NeighborCache, forcesFromEntryGradients } from './neighbors.js';
-import { checkPotentialSpecies, sameSpecies, type Potential } from './potential.js';
+import { checkFrameArrays, checkPotentialSpecies, sameSpecies, type Potential } from './potential.js';
 import { SIO2_VASHISHTA_1990 } from './vashishta-sio2.js';
 
 /** Coulomb constant e²/(4π ε0) in eV Å, as LAMMPS metal units (`qqr2e`). */
@@ -175,12 +175,7 @@ export function vashishta(paramsText: string = SIO2_VASHISHTA_1990, source = par
         type = Int32Array.from(atoms, (s) => elements.indexOf(s));
         typed = atoms.slice();
       }
-      if (positions.length !== 3 * n) throw new Error(`${name}: positions has ${positions.length} numbers; expected 3 per atom (${3 * n} for ${n} species)`);
-      if (forces !== undefined && forces.length < 3 * n) throw new Error(`${name}: forces has length ${forces.length}; expected ${3 * n}`);
-      for (let k = 0; k < 3 * n; k++) {
-        const v = positions[k];
-        if (v - v !== 0) throw new Error(`${name}: positions[${k}] (atom ${Math.floor(k / 3)}) is ${String(v)}; coordinates must be finite numbers in Å`);
-      }
+      checkFrameArrays(name, positions, n, forces);
       const list = cache.prepare(name, cell, pbc, n);
       list.build(positions, 0);
       const { start, index, dx, dy, dz, r } = list;
