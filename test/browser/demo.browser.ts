@@ -13,25 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../examples/browser/build.mjs';
 import { startDemoServer } from '../../examples/browser/serve.mjs';
 import { createTinyModelDir } from './tiny-model.js';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, generateOnPage, rmsDiff, type Curve } from './page.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const SHOTS = resolve(process.env.REPAP_SCREENSHOT_DIR ?? join(__dirname, '../../out/browser'));
 const N = 96;
 const SEED = 7;
 
-interface Curve {
-  r: number[];
-  g: number[];
-}
 interface DemoState {
   status: string;
   error: string | null;
@@ -47,8 +34,7 @@ interface DemoState {
   device: string | null;
 }
 
-const missing = existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (Debian: apt-get install chromium)`;
-if (missing) console.log(`[skip] browser tests: ${missing}`);
+const missing = chromiumMissing;
 
 let context: BrowserContext;
 let page: Page;
@@ -60,25 +46,7 @@ let plainUrl = '';
 
 async function generate(base: string, backend: string, seed: number, n = N): Promise<DemoState> {
   await page.goto(`${base}?backend=${backend}&n=${n}&seed=${seed}&model=models/tiny/`);
-  await page.click('#generate');
-  await page.waitForFunction(() => ['done', 'error'].includes((window as unknown as { __repap: DemoState }).__repap.status), null, {
-    timeout: 240_000,
-  });
-  const state = await page.evaluate(() => (window as unknown as { __repap: DemoState }).__repap);
-  if (state.status === 'error') throw new Error(`demo page (${backend}): ${state.error}`);
-  return state;
-}
-
-/** RMS difference of two g(r) curves over r in [1.5, 6) Å, where both have counts. */
-function rmsDiff(a: Curve, b: Curve): number {
-  let s = 0;
-  let k = 0;
-  for (let i = 0; i < a.r.length; i++) {
-    if (a.r[i] < 1.5) continue;
-    s += (a.g[i] - b.g[i]) ** 2;
-    k++;
-  }
-  return Math.sqrt(s / k);
+  return generateOnPage<DemoState>(page, backend);
 }
 
 describe.skipIf(missing !== null)('demo page in chromium', () => {

@@ -18,9 +18,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../examples/browser/build.mjs';
 import { startDemoServer } from '../../examples/browser/serve.mjs';
 import { readExtxyz } from '../../src/io/index.js';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, generateOnPage, rmsDiff, type Curve } from './page.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const SHOTS = resolve(process.env.REPAP_SCREENSHOT_DIR ?? join(__dirname, '../../out/browser'));
 const N = 32;
 const SEED = 3;
@@ -30,10 +29,6 @@ const stored = JSON.parse(readFileSync(join(__dirname, '../../assets/a-si-30-sw-
   maxTries: number;
 };
 
-interface Curve {
-  r: number[];
-  g: number[];
-}
 interface DemoState {
   status: string;
   error: string | null;
@@ -47,11 +42,7 @@ interface DemoState {
   sampling: { temperature: number; minDistance: number; maxTries: number } | null;
 }
 
-const missing = existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (Debian: apt-get install chromium)`;
-if (missing) {
-  if (process.env.REPAP_REQUIRE_PEERS === '1') throw new Error(`browser tests are required here (REPAP_REQUIRE_PEERS=1) but ${missing}`);
-  console.log(`[skip] browser tests: ${missing}`);
-}
+const missing = chromiumMissing;
 
 let context: BrowserContext;
 let page: Page;
@@ -61,11 +52,7 @@ let server: { url: string; close: () => Promise<void> } | null = null;
 /** Opens the page with only backend, n and seed set (the default model path), presses generate, returns the state. */
 async function generate(backend: string, seed: number, n = N): Promise<DemoState> {
   await page.goto(`${server!.url}?backend=${backend}&n=${n}&seed=${seed}`);
-  await page.click('#generate');
-  await page.waitForFunction(() => ['done', 'error'].includes((window as unknown as { __repap: DemoState }).__repap.status), null, { timeout: 240_000 });
-  const state = await page.evaluate(() => (window as unknown as { __repap: DemoState }).__repap);
-  if (state.status === 'error') throw new Error(`demo page (${backend}): ${state.error}`);
-  return state;
+  return generateOnPage<DemoState>(page, backend);
 }
 
 async function networkOutputs(backend: string): Promise<number[]> {
@@ -73,17 +60,6 @@ async function networkOutputs(backend: string): Promise<number[]> {
     (b) => (window as unknown as { __repapProbe: { networkOutputs(b: string, m: string): Promise<number[]> } }).__repapProbe.networkOutputs(b, 'models/a-si-30-sw-300K/model/'),
     backend,
   );
-}
-
-/** RMS difference of two g(r) curves over r >= 1.5 Å. */
-function rmsDiff(a: Curve, b: Curve): number {
-  let s = 0, k = 0;
-  for (let i = 0; i < a.r.length; i++) {
-    if (a.r[i] < 1.5) continue;
-    s += (a.g[i] - b.g[i]) ** 2;
-    k++;
-  }
-  return Math.sqrt(s / k);
 }
 
 describe.skipIf(missing !== null)('the demo page with the shipped model, every backend against cpu', () => {
