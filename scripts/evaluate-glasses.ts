@@ -66,6 +66,13 @@ const stats = (v: number[]): { mean: number; std: number } => {
   return { mean: m, std: Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length - 1)) };
 };
 
+const quartiles = (v: number[] | null): [number, number, number] | null => {
+  if (!v || v.length === 0) return null;
+  const s = [...v].sort((a, b) => a - b);
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * (s.length - 1) + 0.5))]!;
+  return [at(0.25), at(0.5), at(0.75)];
+};
+
 const model = await loadModel(join(values.run, 'model'));
 const sampler = new ConditionalSampler(model, { threads: 2 });
 const n = Number(values.n);
@@ -116,10 +123,14 @@ if (values.relax) {
       energyAfterStd: v(g.energyAfter?.std), uniqueness: v(g.uniqueness), novelty: v(g.novelty), stable: v(g.stable), sun: v(g.sun),
       coordination: Object.fromEntries(Object.entries(g.coordination.fractions).map(([k, e]) => [k, e.value])),
       notConverged: v(g.notConverged), rmsDisplacement: v(g.rmsDisplacement),
+      rmsDisplacementCi: g.rmsDisplacement?.ci ?? null,
+      rmsDisplacementQuartiles: quartiles(rep.perStructure.rmsDisplacement),
     },
+    // Calibration: generated structures' RMS displacement during relaxation over the MD frames' (1 when the model reproduces the MD's spread).
+    rmsDisplacementRatio: g.rmsDisplacement && f.rmsDisplacement ? g.rmsDisplacement.value / f.rmsDisplacement.value : null,
     floor: {
       split: rep.floorSplit, errRdf: v(f.rdf.errPoster), energyAfterMean: v(f.energyAfter?.mean), energyAfterStd: v(f.energyAfter?.std),
-      uniqueness: v(f.uniqueness), novelty: v(f.novelty),
+      uniqueness: v(f.uniqueness), novelty: v(f.novelty), rmsDisplacement: v(f.rmsDisplacement),
       coordination: Object.fromEntries(Object.entries(f.coordination.fractions).map(([k, e]) => [k, e.value])),
     },
   };
