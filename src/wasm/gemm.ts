@@ -8,8 +8,19 @@
  * ever copied into a packed layout.
  *
  * A register tile is `rt` rows x 8 columns (2 rt accumulators; the rows left
- * over go two, then one at a time); the reduction
- * is unrolled 4 times with a scalar-step tail, so `K` may be any size.
+ * over go two, then one at a time); the reduction runs one step per loop
+ * iteration by default (`unroll`, with a one-step tail when larger), so `K`
+ * may be any size.
+ *
+ * Why not unrolled: V8's optimising compiler schedules the pure arithmetic of
+ * a loop body as late as possible and the loads early, so with the reduction
+ * unrolled 4 times it loaded the splats and weights of all 4 steps first and
+ * spilled the accumulators to the stack (about 40 stack moves per 32 fused
+ * multiply-adds, seen with `node --print-wasm-code`). One step per iteration
+ * needs 8 accumulators + 2 weight vectors + 4 splats = 14 of the 15 vector
+ * registers V8 allocates on x86-64 and compiles to loads, 8 FMAs and the loop
+ * counter, with nothing spilled: 25-30 -> 43-47 GFLOP/CPU-s on the training
+ * products (paper network shapes, x86-64 with FMA).
  *
  * @module
  */
@@ -38,6 +49,8 @@ export interface GemmSpec {
   readonly rt: number;
   /** Use `f32x4.relaxed_madd` (fused multiply-add). */
   readonly fma: boolean;
+  /** Reduction steps per loop iteration (default 1: see the module comment). */
+  readonly unroll?: number;
 }
 
 /**
@@ -46,6 +59,8 @@ export interface GemmSpec {
  */
 export function emitGemm(spec: GemmSpec): FnBuilder {
   const { aRow, aK, wK, wP, cRow, nPanels, rt, fma } = spec;
+  const U = spec.unroll ?? 1;
+  if (!Number.isInteger(U) || U < 1) throw new Error(`emitGemm(${spec.name}): unroll = ${String(spec.unroll)}: expected an integer >= 1`);
   const f = new FnBuilder(spec.name, [I32, I32, I32, I32, I32]);
   const [A, W, C, M, K] = [0, 1, 2, 3, 4];
   const p = f.local(I32), r = f.local(I32), k = f.local(I32), pa = f.local(I32), pw = f.local(I32), pc = f.local(I32);
@@ -86,12 +101,12 @@ export function emitGemm(spec: GemmSpec): FnBuilder {
     }
     f.i32(0).set(k);
     whileLt(k, kMain, () => {
-      for (let kk = 0; kk < 4; kk++) mac(rows, acc, kk);
-      f.get(pw).i32(4 * wK * 4).add().set(pw);
-      f.get(pa).i32(4 * aK * 4).add().set(pa);
-      f.get(k).i32(4).add().set(k);
+      for (let kk = 0; kk < U; kk++) mac(rows, acc, kk);
+      f.get(pw).i32(U * wK * 4).add().set(pw);
+      f.get(pa).i32(U * aK * 4).add().set(pa);
+      f.get(k).i32(U).add().set(k);
     });
-    whileLt(k, K, () => {
+    if (U > 1) whileLt(k, K, () => {
       mac(rows, acc, 0);
       f.get(pw).i32(wK * 4).add().set(pw);
       f.get(pa).i32(aK * 4).add().set(pa);
@@ -102,7 +117,7 @@ export function emitGemm(spec: GemmSpec): FnBuilder {
       f.get(pc).get(acc[2 * i + 1]).vstore(i * cRow * 4 + 16);
     }
   };
-  f.get(K).i32(-4).op(0x71 /* i32.and */).set(kMain);
+  f.get(K).get(K).i32(U).op(0x6f /* i32.rem_s */).op(0x6b /* i32.sub */).set(kMain);
   f.get(M).get(M).i32(rt).op(0x6f /* i32.rem_s */).op(0x6b /* i32.sub */).set(mMain);
   f.forLoop(p, () => f.i32(nPanels), () => {
     f.i32(0).set(r);
