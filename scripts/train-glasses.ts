@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { RePAPModel, useBackend, type ModelLoss } from '../src/index.js';
 import { loadTrajectory, saveModel } from '../src/node/index.js';
 import { groupedTrainingData, parseAugment } from '../src/cli/grouped-data.js';
+import type { GroupOrdering } from '../src/encoding/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,6 +43,7 @@ const { values } = parseArgs({
     'frames-per-glass': { type: 'string', default: '500' },
     seed: { type: 'string', default: '42' },
     backend: { type: 'string', default: 'wasm' },
+    threads: { type: 'string' },
   },
 });
 if (!values.out) throw new Error('train-glasses: --out <dir> is required');
@@ -55,7 +57,7 @@ const grid = Number(values.grid);
 const L = md.cell![0][0];
 const g = groupedTrainingData([md], [values.data!], {
   groupBy: 'glass',
-  ordering: values.ordering as 'group' | 'frame',
+  ordering: values.ordering as GroupOrdering,
   augment: parseAugment(values.augment),
   maxFramesPerGroup: Number(values['frames-per-glass']),
   split: { train: tr!, validation: va!, test: te! },
@@ -110,6 +112,7 @@ const history = await model.train(g.data, {
   split: { train: tr!, validation: va!, test: te! },
   maxBatchesPerEpoch: Number(values['epoch-batches']),
   maxTime: Number(values.minutes) * 60,
+  ...(values.threads !== undefined ? { threads: Number(values.threads) } : {}),
   onProgress: (p) => {
     if (!p.epochEnd) {
       seqs += batch;

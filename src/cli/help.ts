@@ -165,8 +165,11 @@ Options:
                          frame); replaces the one-group-per-file default. --split and --validation then
                          count groups (--split 52,6,6 or 0.8,0.1,0.1), dealt by --seed; --max-frames
                          takes the first N frames of each group.
-  --ordering <how>       With groups: group (default; the paper's rule on each group's mean positions)
-                         or frame (the rule on each frame's own positions).
+  --ordering <how>       With groups: group (default; the paper's rule on each group's mean positions),
+                         frame (the rule on each frame's own positions), centred (translation invariant:
+                         a pivot atom moved to the centre of the cell, the atoms by minimum-image distance
+                         from it; with --augment the pivot is a random atom of every frame and epoch) or
+                         grown (as centred, each next atom the unplaced one nearest to any placed atom).
   --species-first        Order the atoms by species first, then by the rule within each species, so
                          that the species sequence is fixed by the composition (needed to train on
                          many structures with several species, for example Si + O glasses).

@@ -15,6 +15,8 @@ import type { OrderingRule } from './config.js';
 import type { AxisProjectionEncoder } from './encoder.js';
 import { atomOrdering } from './ordering.js';
 import { speciesRanks } from './encoder.js';
+import { MinimumImage } from '../structure/images.js';
+import { canonicalPivot, grownOrdering, pivotDisplacements, shellOrdering } from './pivot.js';
 
 const AXES = 'xyz';
 
@@ -34,12 +36,30 @@ export interface FrameGroups {
  *   per group.
  * - `'frame'`: the rule applied to each frame's own (wrapped) positions, a
  *   canonical order of every structure.
+ * - `'centred'`: translation invariant. A pivot atom is moved (periodically,
+ *   with the whole frame) to the grid cell at the centre of the cell, and the
+ *   atoms are ordered by their minimum-image distance from it: the pivot, its
+ *   bonded neighbours, the next shell. The pivot is canonical (the atom with
+ *   the most compact environment, see `canonicalPivot`); under augmentation
+ *   it is a random atom of every frame and epoch instead (the translation
+ *   augmentation of this ordering), with the cubic operations applied about it.
+ * - `'grown'`: as `'centred'`, but the order is a breadth-first growth from the
+ *   pivot: each next atom is the unplaced atom nearest to any placed one.
+ *
+ * `'centred'` and `'grown'` need a periodic cell on every axis.
  */
-export type GroupOrdering = 'group' | 'frame';
+export type GroupOrdering = 'group' | 'frame' | 'centred' | 'grown';
+
+/** The values of {@link GroupOrdering}. */
+export const GROUP_ORDERINGS: readonly GroupOrdering[] = Object.freeze(['group', 'frame', 'centred', 'grown'] as const);
 
 /** Optional augmentation of the training frames; see {@link GroupedEncoding.encode}. */
 export interface AugmentOptions {
-  /** Random periodic translation of the whole structure (uniform over the cell). */
+  /**
+   * Random periodic translation of the whole structure (uniform over the cell).
+   * Under the `'centred'` and `'grown'` orderings, which remove translations,
+   * this is a random pivot atom instead.
+   */
   translate: boolean;
   /** One of the 48 symmetry operations of a cubic cell (axis permutations and sign flips), uniformly. Needs a cubic cell. */
   symmetry: boolean;
@@ -220,6 +240,12 @@ export class GroupedEncoding {
   private readonly perms: Int32Array[];
   private readonly lo = new Float64Array(3);
   private readonly period = new Float64Array(3);
+  /** Centred orderings: the minimum-image kernel, the centre (Å) the pivot is moved to, scratch. */
+  private readonly mi: MinimumImage | null = null;
+  private readonly centre = new Float64Array(3);
+  private readonly disp: Float64Array;
+  private readonly pivotScratch = new Float64Array(4);
+  private readonly permScratch: Int32Array;
   /** Species ranks for species-first ordering (the encoder's `speciesFirst`), else undefined. */
   private readonly ranks: Int32Array | undefined;
 
@@ -253,7 +279,12 @@ export class GroupedEncoding {
       throw new Error(`${where}: groups.groupOf must be an Int32Array with one group index per frame (${trajectory.nFrames})`);
     }
     const ordering = options.ordering ?? 'group';
-    if (ordering !== 'group' && ordering !== 'frame') throw new Error(`${where}: ordering must be 'group' or 'frame', got ${JSON.stringify(ordering)}`);
+    if (!GROUP_ORDERINGS.includes(ordering)) {
+      throw new Error(
+        `${where}: ordering must be 'group' (per glass), 'frame' (per frame), 'centred' (shells about a pivot atom) or 'grown' ` +
+          `(growth from a pivot atom), got ${JSON.stringify(ordering)}`,
+      );
+    }
     const rule = options.rule ?? (encoder.orderingRule === 'user' ? 'origin' : encoder.orderingRule);
     if (rule !== 'origin' && rule !== 'corner') throw new Error(`${where}: rule must be 'origin' or 'corner', got ${JSON.stringify(rule)}`);
     this.groups = { names: groups.names.slice(), groupOf: groups.groupOf };
@@ -294,6 +325,22 @@ export class GroupedEncoding {
       }
     }
     this.augment = aug ? { translate: !!aug.translate, symmetry: !!aug.symmetry } : null;
+    this.disp = new Float64Array(3 * n);
+    this.permScratch = new Int32Array(n);
+    if (ordering === 'centred' || ordering === 'grown') {
+      for (let a = 0; a < 3; a++) {
+        if (!encoder.periodic[a]) {
+          throw new Error(
+            `${where}: ordering '${ordering}' moves a pivot atom to the centre of a periodic cell, but ${AXES[a]} is not periodic ` +
+              `(pbc false or no cell); use ordering 'frame' or 'group' for structures that are not periodic on every axis`,
+          );
+        }
+        // the centre of the grid cell at the middle of the range, so the pivot's cell is certain
+        const w = this.period[a]! / encoder.gridSize;
+        this.centre[a] = this.lo[a]! + (Math.floor(encoder.gridSize / 2) + 0.5) * w;
+      }
+      this.mi = new MinimumImage(trajectory.cell, trajectory.pbc, where);
+    }
     const nGroups = groups.names.length;
     const lists: number[][] = Array.from({ length: nGroups }, () => []);
     for (let f = 0; f < trajectory.nFrames; f++) {
@@ -368,7 +415,10 @@ export class GroupedEncoding {
       }
       const g = this.groups.groupOf[f]!;
       let perm: Int32Array;
-      if (augment) {
+      if (this.mi) {
+        perm = this.centredPermutation(frame, augment, rng);
+        this.checkSpecies(perm, `frame ${f}${augment ? ' (augmented)' : ''}`);
+      } else if (augment) {
         const op = augment.symmetry ? Math.min(47, Math.floor(uniform01(rng!) * 48)) : 0;
         const shift = [0, 0, 0];
         if (augment.translate) for (let a = 0; a < 3; a++) shift[a] = uniform01(rng!) * this.period[a];
@@ -393,6 +443,49 @@ export class GroupedEncoding {
       this.writeRow(frame, perm, dst, i * T);
     }
     return dst;
+  }
+
+  /**
+   * Centred orderings: picks the pivot (random under augmentation, else
+   * canonical), replaces `frame` by the pivot's minimum-image displacements
+   * (with a random cubic operation under symmetry augmentation) plus the
+   * centre, and returns the order.
+   */
+  private centredPermutation(frame: Float64Array, augment: AugmentOptions | null, rng: UintSource | undefined): Int32Array {
+    const mi = this.mi!;
+    const n = this.encoder.nAtoms;
+    const ranks = this.ranks;
+    let pivot: number;
+    if (augment && augment.translate) {
+      // a random atom of the first species in the order (every atom for one species)
+      let minRank = 0;
+      let count = n;
+      if (ranks) {
+        minRank = Infinity;
+        for (let i = 0; i < n; i++) minRank = Math.min(minRank, ranks[i]!);
+        count = 0;
+        for (let i = 0; i < n; i++) if (ranks[i] === minRank) count++;
+      }
+      let pick = Math.min(count - 1, Math.floor(uniform01(rng!) * count));
+      pivot = -1;
+      for (let i = 0; i < n && pivot < 0; i++) {
+        if (ranks && ranks[i] !== minRank) continue;
+        if (pick-- === 0) pivot = i;
+      }
+    } else {
+      pivot = canonicalPivot(frame, mi, ranks, 4, this.pivotScratch);
+    }
+    const disp = pivotDisplacements(frame, pivot, mi, this.disp);
+    if (augment && augment.symmetry) {
+      const { perm, sign } = cubicOperation(Math.min(47, Math.floor(uniform01(rng!) * 48)));
+      for (let j = 0; j < disp.length; j += 3) {
+        const u0 = disp[j]!, u1 = disp[j + 1]!, u2 = disp[j + 2]!;
+        for (let a = 0; a < 3; a++) disp[j + a] = sign[a]! * (perm[a] === 0 ? u0 : perm[a] === 1 ? u1 : u2);
+      }
+    }
+    const order = this.ordering === 'grown' ? grownOrdering(disp, pivot, mi, ranks, this.permScratch) : shellOrdering(disp, ranks, this.permScratch);
+    for (let j = 0; j < disp.length; j++) frame[j] = this.centre[j % 3]! + disp[j]!;
+    return order;
   }
 
   /** Applies cubic operation `op` (about the range origin) and then `shift` (Å) to flat xyz triples, in place. */

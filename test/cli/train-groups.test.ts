@@ -77,6 +77,18 @@ describe('repap train on many structures', () => {
     expect([...t.grouping.trainGroups, ...t.grouping.validationGroups, ...t.grouping.testGroups].sort()).toEqual(['g0.extxyz', 'g1.extxyz', 'g2.extxyz', 'g3.extxyz']);
   });
 
+  it('--ordering centred and grown: recorded, announced, and an unknown ordering is named', async () => {
+    for (const ordering of ['centred', 'grown']) {
+      const out = join(dir, `m-${ordering}`);
+      const r = await run([join(dir, 'all.extxyz'), '--group-by', 'glass', '--split', '4,1,1', '--ordering', ordering, '--augment', 'symmetry', '--out', out, ...tiny]);
+      expect(r.code).toBe(0);
+      expect(r.err).toMatch(new RegExp(`ordering ${ordering} \\(.*pivot atom at the centre\\), augmentation a random pivot atom \\+ cubic symmetry`));
+      expect(JSON.parse(readFileSync(join(out, 'training.json'), 'utf8')).grouping.ordering).toBe(ordering);
+    }
+    const bad = await run([join(dir, 'all.extxyz'), '--group-by', 'glass', '--split', '4,1,1', '--ordering', 'center', '--out', join(dir, 'x'), ...tiny]);
+    expect(bad.err).toMatch(/--ordering.*center.*centred/);
+  });
+
   it('bad input names what is wrong', async () => {
     expect((await run([join(dir, 'nokey.extxyz'), '--group-by', 'glass', '--out', join(dir, 'x'), ...tiny])).err).toMatch(/frame 48 has no 'glass'/);
     expect((await run([join(dir, 'g0.extxyz'), join(dir, 'six.extxyz'), '--out', join(dir, 'x'), ...tiny])).err).toMatch(/six\.extxyz \(part 2\) has 6 atoms but g0\.extxyz has 5/);

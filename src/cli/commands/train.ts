@@ -94,7 +94,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const path = positionals[0];
   const groupBy = typeof values['group-by'] === 'string' ? values['group-by'] : undefined;
   const isGrouped = positionals.length > 1 || groupBy !== undefined;
-  const ordering = choiceOption('train', values, 'ordering', ['group', 'frame'] as const, 'group');
+  const ordering = choiceOption('train', values, 'ordering', ['group', 'frame', 'centred', 'grown'] as const, 'group');
   const augment = parseAugment(typeof values.augment === 'string' ? values.augment : undefined);
   if (!isGrouped && (values.ordering !== undefined || augment !== null)) {
     throw new UsageError('repap train: --ordering and --augment apply to training on many structures; give several files or --group-by <key>');
@@ -161,10 +161,14 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const batchesPerEpoch = Math.min(Math.ceil(nTrain / batchSize), maxBatches ?? Infinity);
   const log = (s: string): void => void io.err.write(s + '\n');
+  const pivotOrdering = ordering === 'centred' || ordering === 'grown';
+  const orderingWords = pivotOrdering ? `${ordering} (${ordering === 'centred' ? 'shells about' : 'growth from'} a pivot atom at the centre)` : `per ${ordering}`;
+  const shiftWords = pivotOrdering ? 'a random pivot atom' : 'translations';
+  const augmentWords = augment ? (augment.symmetry ? `${shiftWords} + cubic symmetry` : shiftWords) : 'none';
   log(
     `repap train: ${nTrain} training + ${nVal} validation${nTest > 0 ? ` + ${nTest} test` : ''} frames of ${traj.nAtoms} atoms from ${positionals.map((p) => basename(p)).join(', ')}; ` +
       (groupRecord
-        ? `${(groupRecord.trainGroups as string[]).length} + ${(groupRecord.validationGroups as string[]).length}${nTest > 0 ? ` + ${(groupRecord.testGroups as string[]).length}` : ''} groups by ${String(groupRecord.groupBy)}, ordering per ${ordering}, augmentation ${augment ? (augment.symmetry ? 'translations + cubic symmetry' : 'translations') : 'none'}; `
+        ? `${(groupRecord.trainGroups as string[]).length} + ${(groupRecord.validationGroups as string[]).length}${nTest > 0 ? ` + ${(groupRecord.testGroups as string[]).length}` : ''} groups by ${String(groupRecord.groupBy)}, ordering ${orderingWords}, augmentation ${augmentWords}; `
         : '') +
       `${layers} x ${units} LSTM, grid ${gridSize}, sigma ${encoder.config.sigma.toFixed(4)} Å; ${epochs} epoch(s) of ${batchesPerEpoch} batches of ${batchSize}; backend ${activeBackend}`,
   );
