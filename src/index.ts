@@ -175,6 +175,7 @@ export type {
   EpochRecord,
   FrameSplit,
   FusedKernelSupport,
+  MonitorValue,
   GenerativeModelSource,
   GroupSplit,
   GroupSplitSpec,
@@ -201,16 +202,19 @@ export type {
   TrainingHistory,
   TrainingInfo,
   TrainingLogs,
+  TrainingMonitor,
   TrainingProgress,
 } from './model/index.js';
 export {
   ConditionalSampler,
   MinimumDistance,
   PairMetric,
+  STRUCTURE_MONITOR_NAME,
   drawFromCumulative,
   greedySampler,
   multinomialSampler,
   nucleusSampler,
+  structureMonitor,
   topKSampler,
   wasmRelaxedSimdSupported,
   wasmSimdSupported,
@@ -223,8 +227,10 @@ export type {
   SampleResult,
   SampleStats,
   SamplerEngine,
+  SamplingField,
   SamplingSettings,
   StepEngine,
+  StructureMonitorOptions,
   TokenSampler,
 } from './sampling/index.js';
 export {

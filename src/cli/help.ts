@@ -206,6 +206,10 @@ Options:
                          for example the shipped silica model), else 0.
   --max-tries <N>        Draws per atom at most before a close pair is kept. Default: the model's stored
                          default, else 10.
+  --max-backtracks <N>   Backtracks per structure at most: when an atom still has a close pair after its
+                         draws, the atoms before it are undone and drawn again (0 = off). Default: the
+                         model's stored default, else 0.
+  --backtrack-depth <N>  Atoms undone by one backtrack. Default: the model's stored default, else 3.
   --batch <N>            Structures generated together (default 100).
   --backend <name>       wasm (default), cpu, webgl, webgpu, tensorflow.
   --engine <name>        Sampler engine: auto (default: WebAssembly SIMD kernel on the CPU), wasm, js,

@@ -56,6 +56,10 @@ export interface TrainStepper {
    * weights and the optimiser state are left as they were.
    */
   step(rows: Int32Array, rng: TrainingRng): number;
+  /** Resolves when the stepper's worker threads have started (Web Workers start only while the event loop runs). */
+  ready?(): Promise<void>;
+  /** Threads that have run steps so far, the calling one included (the kernel's workers that ran a shard). */
+  threadsUsed?(): number;
   /** Frees what the stepper holds (not the model's weights). */
   dispose?(): void;
 }
@@ -327,6 +331,7 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
       : path === 'fast'
         ? fastStepper(model, batcher)
         : genericStepper(model, coords);
+  await stepper.ready?.();
   const batchesPerEpoch = Math.min(Math.ceil(split.train / batchSize), maxBatches);
   const detectCollapse = options.detectCollapse ?? true;
   // Rows probed for collapse: a few validation sequences, else training ones.
@@ -376,7 +381,7 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
   } else {
     rng = xoroshiro128plus(seed);
     order = trainRows.slice();
-    history = { epochs: [], stopReason: 'completed', message: null, bestEpoch: null, restoredEpoch: null, testLoss: null, split, path };
+    history = { epochs: [], stopReason: 'completed', message: null, bestEpoch: null, restoredEpoch: null, testLoss: null, split, path, threads: 1 };
   }
   // The weights to fall back to after a non-finite loss: the latest epoch's end (or the start).
   let lastGood = model.copyWeights();
@@ -574,6 +579,7 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
       if (options.checkpoint) await options.checkpoint(await snapshot(epoch + 1, 0, 'epoch'));
     }
   } finally {
+    history.threads = stepper.threadsUsed?.() ?? 1;
     stepper.dispose?.();
   }
 

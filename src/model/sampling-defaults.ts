@@ -22,17 +22,28 @@ export interface SamplingDefaults {
    * models of several species.
    */
   minDistances?: Readonly<Record<string, number>>;
+  /**
+   * Backtracks per structure at most, optional (absent: 0, off). When an atom still fails the minimum
+   * distance after `maxTries` draws, the sampler undoes the `backtrackDepth` atoms before it (restoring
+   * the network state saved at the first of them) and draws them again; each such undo spends one.
+   * Valid: integers 0 to 10000.
+   */
+  maxBacktracks?: number;
+  /** Atoms undone by one backtrack (the failing atom's predecessors), optional (absent: 3). Valid: integers 1 to 1000. */
+  backtrackDepth?: number;
   /** Why these values (free text: how they were chosen), optional. */
   note?: string;
 }
 
 /** The values a sampler uses when neither the model nor the caller gives one. */
-export const FALLBACK_SAMPLING: Readonly<SamplingDefaults> = Object.freeze({ temperature: 1, minDistance: 2.0, maxTries: 10 });
+export const FALLBACK_SAMPLING: Readonly<SamplingDefaults> = Object.freeze({ temperature: 1, minDistance: 2.0, maxTries: 10, maxBacktracks: 0, backtrackDepth: 3 });
 
 const RANGES = {
   temperature: 'a finite number in (0, 10]',
   minDistance: 'a finite number of Å in [0, 10] (0 switches resampling off)',
   maxTries: 'an integer from 1 to 1000',
+  maxBacktracks: 'an integer from 0 to 10000 (0 switches backtracking off)',
+  backtrackDepth: 'an integer from 1 to 1000',
 } as const;
 
 /**
@@ -47,8 +58,8 @@ export function checkSamplingDefaults(value: unknown, where: string): SamplingDe
   }
   const v = value as Record<string, unknown>;
   for (const key of Object.keys(v)) {
-    if (!['temperature', 'minDistance', 'maxTries', 'minDistances', 'note'].includes(key)) {
-      throw new Error(`${where}: field 'sampling.${key}' is not a sampling default; the fields are temperature, minDistance, maxTries (and minDistances, note)`);
+    if (!['temperature', 'minDistance', 'maxTries', 'minDistances', 'maxBacktracks', 'backtrackDepth', 'note'].includes(key)) {
+      throw new Error(`${where}: field 'sampling.${key}' is not a sampling default; the fields are temperature, minDistance, maxTries (and minDistances, maxBacktracks, backtrackDepth, note)`);
     }
   }
   const bad = (field: keyof typeof RANGES): Error =>
@@ -59,6 +70,10 @@ export function checkSamplingDefaults(value: unknown, where: string): SamplingDe
   if (typeof d !== 'number' || !Number.isFinite(d) || d < 0 || d > 10) throw bad('minDistance');
   const m = v.maxTries;
   if (typeof m !== 'number' || !Number.isInteger(m) || m < 1 || m > 1000) throw bad('maxTries');
+  const mb = v.maxBacktracks;
+  if (mb !== undefined && (typeof mb !== 'number' || !Number.isInteger(mb) || mb < 0 || mb > 10000)) throw bad('maxBacktracks');
+  const bd = v.backtrackDepth;
+  if (bd !== undefined && (typeof bd !== 'number' || !Number.isInteger(bd) || bd < 1 || bd > 1000)) throw bad('backtrackDepth');
   if (v.note !== undefined && typeof v.note !== 'string') throw new Error(`${where}: field 'sampling.note' must be a string`);
   let table: Record<string, number> | undefined;
   if (v.minDistances !== undefined) {
@@ -74,5 +89,9 @@ export function checkSamplingDefaults(value: unknown, where: string): SamplingDe
       table[pair] = x;
     }
   }
-  return { temperature: t, minDistance: d, maxTries: m, ...(table ? { minDistances: table } : {}), ...(typeof v.note === 'string' ? { note: v.note } : {}) };
+  return {
+    temperature: t, minDistance: d, maxTries: m, ...(table ? { minDistances: table } : {}),
+    ...(mb !== undefined ? { maxBacktracks: mb as number } : {}), ...(bd !== undefined ? { backtrackDepth: bd as number } : {}),
+    ...(typeof v.note === 'string' ? { note: v.note } : {}),
+  };
 }

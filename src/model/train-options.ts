@@ -168,7 +168,11 @@ export interface TrainOptions {
   path?: 'kernel' | 'fast' | 'generic';
   /**
    * Threads of the fused kernel, the calling one included (2 where worker
-   * threads exist, else 1). The results do not depend on it.
+   * threads exist, else 1). The results do not depend on it. Node uses
+   * `worker_threads`; a browser uses Web Workers when the page is
+   * cross-origin isolated (served with `Cross-Origin-Opener-Policy:
+   * same-origin` and `Cross-Origin-Embedder-Policy: require-corp`), else one
+   * thread with a one-line notice that says so.
    */
   threads?: number;
   /** Sequences per batch when computing validation and test losses (128). */
@@ -362,6 +366,13 @@ export interface TrainingHistory {
   split: SplitCounts;
   /** Which path trained: `'kernel'` (fused WebAssembly kernel), `'fast'` (sequence-level LSTM on tfjs) or `'generic'` (tfjs-layers autodiff). */
   path: 'kernel' | 'fast' | 'generic';
+  /**
+   * Threads that ran training steps, the calling one included: on the kernel
+   * path, 1 + the worker threads that ran part of a batch (fewer than
+   * `threads` asked for where workers could not start, e.g. a page that is
+   * not cross-origin isolated); 1 on the tfjs paths.
+   */
+  threads: number;
 }
 
 /** Training information stored with a saved model. */

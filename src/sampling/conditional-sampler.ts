@@ -82,6 +82,20 @@ export interface SampleOptions {
   minDistance?: number | PairDistanceTable;
   /** Draws per atom at most, the first included, before the atom is kept as a violation. Default: the model's stored default, else 10. */
   maxTries?: number;
+  /**
+   * Backtracks per structure at most (integer >= 0; 0 switches backtracking off). When an atom still
+   * fails a constraint after `maxTries` draws, the sampler undoes the `backtrackDepth` atoms before it
+   * (restoring the network state saved before the first of them) and draws them again, each with
+   * fresh tries; each undo spends one backtrack. When the budget is spent the last draw is kept and the
+   * structure is reported as violating. Default: the model's stored default, else 0.
+   */
+  maxBacktracks?: number;
+  /**
+   * Atoms undone by one backtrack (integer >= 1): the failing atom is drawn again after its
+   * `backtrackDepth` predecessors (never prefix atoms). A failure at the first atom of an undone
+   * stretch goes back up to `backtrackDepth` further. Default: the model's stored default, else 3.
+   */
+  backtrackDepth?: number;
   /** Further constraints, checked after the minimum distance, all of which an atom must pass. */
   constraints?: readonly Constraint[];
   /** Called after every batch with the structures finished so far and the total. */
@@ -102,8 +116,12 @@ export interface SampleStats {
   readonly placedAtoms: number;
   /** Atoms that failed a constraint at least once and were drawn again. */
   readonly resampledAtoms: number;
-  /** Extra draws in total (an atom drawn 3 times counts 2). */
+  /** Extra draws in total (an atom drawn 3 times counts 2; atoms drawn again after a backtrack are counted in `undoneAtoms`). */
   readonly redraws: number;
+  /** Backtracks in total (see {@link SampleOptions.maxBacktracks}). */
+  readonly backtracks: number;
+  /** Atoms undone by backtracks in total (an atom undone twice counts 2). */
+  readonly undoneAtoms: number;
   /** resampledAtoms / placedAtoms: the paper's replacement rate (0 when nothing was placed). */
   readonly replacementRate: number;
   /** Per structure (index i = structure offset + i). */
@@ -112,8 +130,12 @@ export interface SampleStats {
     readonly resampledAtoms: Int32Array;
     /** Extra draws. */
     readonly redraws: Int32Array;
-    /** Atoms still violating a constraint after `maxTries` draws. */
+    /** Atoms still violating a constraint after `maxTries` draws and the backtracks. */
     readonly violatingAtoms: Int32Array;
+    /** Backtracks. */
+    readonly backtracks: Int32Array;
+    /** Atoms undone by backtracks. */
+    readonly undoneAtoms: Int32Array;
     /** resampledAtoms / generated atoms of each structure. */
     readonly replacementRate: Float64Array;
   };
@@ -125,6 +147,9 @@ export interface SampleStats {
   readonly settings: SamplingSettings;
 }
 
+/** A sampling setting that a model may store (see {@link SamplingSettings.fromModel}). */
+export type SamplingField = 'temperature' | 'minDistance' | 'maxTries' | 'maxBacktracks' | 'backtrackDepth';
+
 /** The sampling settings a run used (see {@link SampleStats.settings}). */
 export interface SamplingSettings {
   /** Temperature of the output distributions. */
@@ -135,8 +160,12 @@ export interface SamplingSettings {
   readonly minDistances: Readonly<Record<string, number>> | null;
   /** Draws per atom at most. */
   readonly maxTries: number;
-  /** The fields taken from the model's stored sampling defaults (the others came from the call or the fallbacks 1, 2.0 Å, 10). */
-  readonly fromModel: readonly ('temperature' | 'minDistance' | 'maxTries')[];
+  /** Backtracks per structure at most (0: off). */
+  readonly maxBacktracks: number;
+  /** Atoms undone by one backtrack. */
+  readonly backtrackDepth: number;
+  /** The fields taken from the model's stored sampling defaults (the others came from the call or the fallbacks 1, 2.0 Å, 10, 0, 3). */
+  readonly fromModel: readonly SamplingField[];
 }
 
 /** Result of `sample`: the structures and how the constraints went. */
@@ -157,6 +186,8 @@ interface Resolved {
   prefixCells: Int32Array;
   prefixAtoms: number;
   maxTries: number;
+  maxBacktracks: number;
+  backtrackDepth: number;
   constraints: Constraint[];
   onProgress?: (done: number, total: number) => void;
   settings: SamplingSettings;
@@ -261,13 +292,14 @@ export class ConditionalSampler {
     const batchSize = o.batchSize ?? Math.min(n, 256);
     if (!isInt(batchSize) || batchSize < 1) throw new Error(`sample: options.batchSize must be an integer >= 1 (got ${batchSize})`);
     const stored = this.source.samplingDefaults ?? null;
-    const fromModel: ('temperature' | 'minDistance' | 'maxTries')[] = [];
-    const pick = <K extends 'temperature' | 'minDistance' | 'maxTries'>(key: K, fallback: number): number => {
+    const fromModel: SamplingField[] = [];
+    const pick = (key: SamplingField, fallback: number): number => {
       const given = o[key];
       if (given !== undefined) return given as number;
-      if (stored) {
+      const kept = stored?.[key];
+      if (kept !== undefined) {
         fromModel.push(key);
-        return stored[key];
+        return kept;
       }
       return fallback;
     };
@@ -302,6 +334,14 @@ export class ConditionalSampler {
     }
     const maxTries = pick('maxTries', FALLBACK_SAMPLING.maxTries);
     if (!isInt(maxTries) || maxTries < 1) throw new Error(`sample: options.maxTries must be an integer >= 1 (got ${maxTries})`);
+    const maxBacktracks = pick('maxBacktracks', FALLBACK_SAMPLING.maxBacktracks ?? 0);
+    if (!isInt(maxBacktracks) || maxBacktracks < 0) {
+      throw new Error(`sample: options.maxBacktracks must be an integer >= 0 (got ${maxBacktracks}); use 0 to switch backtracking off`);
+    }
+    const backtrackDepth = pick('backtrackDepth', FALLBACK_SAMPLING.backtrackDepth ?? 3);
+    if (!isInt(backtrackDepth) || backtrackDepth < 1 || backtrackDepth > 1000) {
+      throw new Error(`sample: options.backtrackDepth must be an integer from 1 to 1000 atoms (got ${backtrackDepth})`);
+    }
     const constraints: Constraint[] = [];
     if (distanceConstraint) constraints.push(distanceConstraint);
     for (const [i, c] of (o.constraints ?? []).entries()) {
@@ -347,8 +387,8 @@ export class ConditionalSampler {
     if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new Error('sample: options.onProgress must be a function');
     return {
       seed, batchSize, temperature, sampler, jitter: !!o.jitter, prefixPos, prefixCells, prefixAtoms,
-      maxTries, constraints, onProgress: o.onProgress,
-      settings: { temperature, minDistance, minDistances, maxTries, fromModel },
+      maxTries, maxBacktracks, backtrackDepth, constraints, onProgress: o.onProgress,
+      settings: { temperature, minDistance, minDistances, maxTries, maxBacktracks, backtrackDepth, fromModel },
     };
   }
 
@@ -370,7 +410,7 @@ export class ConditionalSampler {
     }
     const positions = new Float64Array(n * nA * 3);
     const info: FrameInfo[] = [];
-    const res = new Int32Array(n), red = new Int32Array(n), vio = new Int32Array(n);
+    const res = new Int32Array(n), red = new Int32Array(n), vio = new Int32Array(n), bts = new Int32Array(n), und = new Int32Array(n);
     let engineName = '';
     for await (const batch of this.run(n, r)) {
       positions.set(batch.trajectory.positions, batch.stats.offset * nA * 3);
@@ -378,9 +418,11 @@ export class ConditionalSampler {
       res.set(batch.stats.perStructure.resampledAtoms, batch.stats.offset);
       red.set(batch.stats.perStructure.redraws, batch.stats.offset);
       vio.set(batch.stats.perStructure.violatingAtoms, batch.stats.offset);
+      bts.set(batch.stats.perStructure.backtracks, batch.stats.offset);
+      und.set(batch.stats.perStructure.undoneAtoms, batch.stats.offset);
       engineName = batch.stats.engine;
     }
-    const stats = makeStats(r.seed, engineName, 0, n, nA - r.prefixAtoms, res, red, vio, (now() - t0) / 1000, r.settings);
+    const stats = makeStats(r.seed, engineName, 0, n, nA - r.prefixAtoms, { resampled: res, redraws: red, violating: vio, backtracks: bts, undone: und }, (now() - t0) / 1000, r.settings);
     const species: string[] = new Array(nA);
     const codec = this.source.codec;
     for (let k = 0; k < nA; k++) species[codec.permutation[k]] = codec.orderedSpecies[k];
@@ -474,11 +516,10 @@ export class ConditionalSampler {
         const b = Math.min(r.batchSize, n - done);
         const t0 = now();
         const batch = await this.generateBatch(engine, done, b, r);
-        const stats = makeStats(r.seed, engine.name, done, b, this.source.codec.nAtoms - r.prefixAtoms,
-          batch.resampled, batch.redraws, batch.violating, (now() - t0) / 1000, r.settings);
+        const stats = makeStats(r.seed, engine.name, done, b, this.source.codec.nAtoms - r.prefixAtoms, batch, (now() - t0) / 1000, r.settings);
         const info: FrameInfo[] = [];
         for (let i = 0; i < b; i++) {
-          info.push({ structure: done + i, resampled_atoms: batch.resampled[i], violating_atoms: batch.violating[i] });
+          info.push({ structure: done + i, resampled_atoms: batch.resampled[i], violating_atoms: batch.violating[i], ...(r.maxBacktracks > 0 ? { backtracks: batch.backtracks[i] } : {}) });
         }
         done += b;
         r.onProgress?.(done, n);
@@ -493,6 +534,17 @@ export class ConditionalSampler {
   /**
    * One batch of `B` structures with run indices `offset .. offset + B - 1`. Positions in the encoder's order.
    * Awaits only engines with `stepAsync`; with the others it runs to the end synchronously.
+   *
+   * Every row (structure) runs its own sequence of steps: draw x, y, z of an atom, check it, then
+   * keep it (feed z), draw it again (restore the state saved before its x) or backtrack (restore the
+   * state saved before an earlier atom). Each round steps the rows whose next step is the lowest
+   * together, so rows that redraw catch up before the others go on, and with nothing refused the whole
+   * batch steps as one. A row's draws come from its own random stream in the same order whatever the
+   * batch, so the structures do not depend on the batch size.
+   *
+   * Engine rows: 0 .. B-1 live; B .. 2B-1 scratch for a group of rows that is not contiguous;
+   * 2B + s * B + i the ring slot s of row i (state before the x of atom a, s = a mod R); 2B + R * B + i
+   * the state before the first generated atom m (where a backtrack that finds the ring exhausted restarts).
    */
   private async generateBatch(engine: StepEngine, offset: number, B: number, r: Resolved) {
     const { source } = this;
@@ -500,16 +552,24 @@ export class ConditionalSampler {
     const G = codec.gridSize, nA = codec.nAtoms;
     const constrained = r.constraints.length > 0;
     const stepAsync = engine.stepAsync?.bind(engine);
-    engine.ensureRows(constrained ? 3 * B : B);
+    // ring of saved states: the current atom's, and with backtracking 2 * depth earlier ones
+    const R = constrained ? (r.maxBacktracks > 0 ? 2 * Math.min(r.backtrackDepth, nA) + 1 : 1) : 0;
+    const SCRATCH = B, RING = 2 * B;
+    engine.ensureRows(constrained ? (3 + R) * B : B);
     const positions = new Float64Array(B * nA * 3);
     const resampled = new Int32Array(B), redraws = new Int32Array(B), violating = new Int32Array(B);
+    const backtracks = new Int32Array(B), undone = new Int32Array(B);
     const random = Array.from({ length: B }, (_, i) => structureRandom(r.seed, offset + i));
     // jitter has its own stream, so switching it on moves coordinates inside their cells without changing the cells
     const jitterRandom = r.jitter ? Array.from({ length: B }, (_, i) => structureRandom(r.seed, offset + i, 1)) : [];
-    const P = new Float32Array(B * G); // distribution of the next token, live rows
-    const X = constrained ? new Float32Array(B * G) : P; // saved distribution of the current atom's x
-    const Q = new Float32Array(B * G); // retry rows
+    const P = new Float32Array(B * G); // each row's output of its last step (the distribution of its next token)
+    const Q = constrained ? new Float32Array(B * G) : P; // outputs of a gathered group
+    const XR = new Float32Array(constrained ? (R + 1) * B * G : 0); // saved x distributions, slot s of row i at (s * B + i) * G
     const cx = new Int32Array(B), cy = new Int32Array(B), zc = new Int32Array(B);
+    const tok = new Int32Array(B), gtok = new Int32Array(B), group = new Int32Array(B);
+    const nextStep = new Int32Array(B); // the step each row feeds next; -1 when it is finished
+    const atomOf = new Int32Array(B), tries = new Int32Array(B), oldest = new Int32Array(B);
+    const bad = constrained ? new Uint8Array(B * nA) : null; // atoms kept although they fail
     const first = source.firstCoordinates;
     const firstCells = new Int32Array(first.length);
     if (r.prefixAtoms === 0) {
@@ -559,60 +619,125 @@ export class ConditionalSampler {
     } else {
       engine.reset(0, B);
     }
+    if (m >= nA) return { positions, resampled, redraws, violating, backtracks, undone };
 
-    const failing = new Int32Array(B);
-    for (let k = m; k < nA; k++) {
-      if (constrained && k > 0) {
-        engine.copyRows(0, B, B); // checkpoint: state after the previous atom's z
-        X.set(P);
+    /** Saves row i's state and raw x distribution as the ring slot of atom k (before its x). */
+    const save = (i: number, k: number): void => {
+      if (k === 0) return; // atom 0 restarts from the zero state
+      const s = k === m ? R : k % R;
+      engine.copyRows(i, RING + s * B + i, 1);
+      XR.set(P.subarray(i * G, (i + 1) * G), (s * B + i) * G);
+      if (k > m && k - oldest[i] >= R) oldest[i] = k - R + 1;
+    };
+    /** Restores row i to the state before atom k's x (saved by `save`). */
+    const restore = (i: number, k: number): void => {
+      if (k === 0) {
+        engine.reset(i, 1);
+        return;
       }
-      for (let i = 0; i < B; i++) cx[i] = k === 0 ? drawFirst(i) : drawNext(P, i, i, 3 * k - 1);
-      if (stepAsync) await stepAsync(0, B, 3 * k, cx, P); else engine.step(0, B, 3 * k, cx, P);
-      for (let i = 0; i < B; i++) cy[i] = drawNext(P, i, i, 3 * k);
-      if (stepAsync) await stepAsync(0, B, 3 * k + 1, cy, P); else engine.step(0, B, 3 * k + 1, cy, P);
-      for (let i = 0; i < B; i++) zc[i] = drawNext(P, i, i, 3 * k + 1);
-      for (let i = 0; i < B; i++) place(i, k, cx[i], cy[i], zc[i]);
-      if (constrained) {
-        let nf = 0;
-        for (let i = 0; i < B; i++) {
-          if (!accepts(i, k)) {
-            failing[nf++] = i;
-            resampled[i]++;
-          }
-        }
-        for (let tries = 1; tries < r.maxTries && nf > 0; tries++) {
-          // rewind the failing rows to the state before their x (rows 2B + j), draw again
-          const R0 = 2 * B;
-          if (k === 0) engine.reset(R0, nf);
-          for (let j = 0; j < nf; j++) {
-            const row = failing[j];
-            if (k > 0) engine.copyRows(B + row, R0 + j, 1);
-            Q.set(X.subarray(row * G, (row + 1) * G), j * G);
-            cx[j] = k === 0 ? drawFirst(row) : drawNext(Q, j, row, 3 * k - 1);
-            redraws[row]++;
-          }
-          if (stepAsync) await stepAsync(R0, nf, 3 * k, cx, Q); else engine.step(R0, nf, 3 * k, cx, Q);
-          for (let j = 0; j < nf; j++) cy[j] = drawNext(Q, j, failing[j], 3 * k);
-          if (stepAsync) await stepAsync(R0, nf, 3 * k + 1, cy, Q); else engine.step(R0, nf, 3 * k + 1, cy, Q);
-          let still = 0;
-          for (let j = 0; j < nf; j++) {
-            const row = failing[j];
-            zc[row] = drawNext(Q, j, row, 3 * k + 1);
-            place(row, k, cx[j], cy[j], zc[row]);
-            // the live row takes the retry's state and z distribution (kept even if it still fails)
-            engine.copyRows(R0 + j, row, 1);
-            P.set(Q.subarray(j * G, (j + 1) * G), row * G);
-            if (!accepts(row, k)) failing[still++] = row;
-          }
-          nf = still;
-        }
-        for (let j = 0; j < nf; j++) violating[failing[j]]++;
+      const s = k === m ? R : k % R;
+      engine.copyRows(RING + s * B + i, i, 1);
+      P.set(XR.subarray((s * B + i) * G, (s * B + i + 1) * G), i * G);
+    };
+    /** Draws the x of atom k for row i and queues its step. */
+    const begin = (i: number, k: number): void => {
+      atomOf[i] = k;
+      if (bad) bad[i * nA + k] = 0;
+      cx[i] = k === 0 ? drawFirst(i) : drawNext(P, i, i, 3 * k - 1);
+      tok[i] = cx[i];
+      nextStep[i] = 3 * k;
+    };
+    /** Row i has fed step t; P row i holds the output. */
+    const after = (i: number, t: number): void => {
+      const k = atomOf[i];
+      const phase = t - 3 * k;
+      if (phase === 0) {
+        cy[i] = drawNext(P, i, i, t);
+        tok[i] = cy[i];
+        nextStep[i] = t + 1;
+        return;
       }
-      if (k < nA - 1) {
-        if (stepAsync) await stepAsync(0, B, 3 * k + 2, zc, P); else engine.step(0, B, 3 * k + 2, zc, P);
+      if (phase === 2) {
+        // z of atom k was fed: atom k + 1 starts
+        if (constrained) save(i, k + 1);
+        tries[i] = 1;
+        begin(i, k + 1);
+        return;
+      }
+      zc[i] = drawNext(P, i, i, t);
+      place(i, k, cx[i], cy[i], zc[i]);
+      if (constrained && !accepts(i, k)) {
+        if (tries[i] === 1) resampled[i]++;
+        if (tries[i] < r.maxTries) {
+          tries[i]++;
+          redraws[i]++;
+          restore(i, k);
+          begin(i, k);
+          return;
+        }
+        let target = Math.max(m, oldest[i], k - r.backtrackDepth);
+        if (target === k) target = m; // the saved states run out here: start the structure again
+        if (target < k && backtracks[i] < r.maxBacktracks) {
+          backtracks[i]++;
+          undone[i] += k - target;
+          tries[i] = 1;
+          if (target < oldest[i]) oldest[i] = target; // a restart: the ring fills again from atom m
+          restore(i, target);
+          begin(i, target);
+          return;
+        }
+        bad![i * nA + k] = 1; // kept as a violation
+      }
+      if (k === nA - 1) {
+        nextStep[i] = -1;
+        return;
+      }
+      tok[i] = zc[i];
+      nextStep[i] = t + 1;
+    };
+
+    for (let i = 0; i < B; i++) {
+      oldest[i] = m;
+      tries[i] = 1;
+      if (constrained) save(i, m);
+      begin(i, m);
+    }
+    const NONE = 0x7fffffff;
+    for (;;) {
+      let t = NONE;
+      for (let i = 0; i < B; i++) {
+        const s = nextStep[i];
+        if (s >= 0 && s < t) t = s;
+      }
+      if (t === NONE) break;
+      let n = 0;
+      for (let i = 0; i < B; i++) if (nextStep[i] === t) group[n++] = i;
+      const a = group[0];
+      if (group[n - 1] - a === n - 1) {
+        // contiguous rows (the whole batch when nothing was refused): step them in place
+        const cells = tok.subarray(a, a + n), out = P.subarray(a * G, (a + n) * G);
+        if (stepAsync) await stepAsync(a, n, t, cells, out); else engine.step(a, n, t, cells, out);
+      } else {
+        for (let j = 0; j < n; j++) {
+          engine.copyRows(group[j], SCRATCH + j, 1);
+          gtok[j] = tok[group[j]];
+        }
+        if (stepAsync) await stepAsync(SCRATCH, n, t, gtok, Q); else engine.step(SCRATCH, n, t, gtok, Q);
+        for (let j = 0; j < n; j++) {
+          engine.copyRows(SCRATCH + j, group[j], 1);
+          P.set(Q.subarray(j * G, (j + 1) * G), group[j] * G);
+        }
+      }
+      for (let j = 0; j < n; j++) after(group[j], t);
+    }
+    if (bad) {
+      for (let i = 0; i < B; i++) {
+        let v = 0;
+        for (let k = m; k < nA; k++) v += bad[i * nA + k];
+        violating[i] = v;
       }
     }
-    return { positions, resampled, redraws, violating };
+    return { positions, resampled, redraws, violating, backtracks, undone };
   }
 }
 
@@ -636,24 +761,35 @@ function normalise(buf: Float32Array, off: number, G: number, step: number): voi
   }
 }
 
+/** Per-structure counters of a batch or a run. */
+interface Counters {
+  resampled: Int32Array;
+  redraws: Int32Array;
+  violating: Int32Array;
+  backtracks: Int32Array;
+  undone: Int32Array;
+}
+
 function makeStats(
   seed: number, engine: string, offset: number, structures: number, generatedPerStructure: number,
-  resampled: Int32Array, redraws: Int32Array, violating: Int32Array, seconds: number,
-  settings: SamplingSettings,
+  counters: Counters, seconds: number, settings: SamplingSettings,
 ): SampleStats {
-  let rs = 0, rd = 0;
+  const { resampled, redraws, violating, backtracks, undone } = counters;
+  let rs = 0, rd = 0, bt = 0, ud = 0;
   const vs: number[] = [];
   for (let i = 0; i < structures; i++) {
     rs += resampled[i];
     rd += redraws[i];
+    bt += backtracks[i];
+    ud += undone[i];
     if (violating[i] > 0) vs.push(offset + i);
   }
   const placed = structures * generatedPerStructure;
   return {
-    seed, engine, structures, offset, placedAtoms: placed, resampledAtoms: rs, redraws: rd,
+    seed, engine, structures, offset, placedAtoms: placed, resampledAtoms: rs, redraws: rd, backtracks: bt, undoneAtoms: ud,
     replacementRate: placed > 0 ? rs / placed : 0,
     perStructure: {
-      resampledAtoms: resampled, redraws, violatingAtoms: violating,
+      resampledAtoms: resampled, redraws, violatingAtoms: violating, backtracks, undoneAtoms: undone,
       replacementRate: Float64Array.from(resampled.subarray(0, structures), (r) => (generatedPerStructure > 0 ? r / generatedPerStructure : 0)),
     },
     violatingStructures: vs, seconds, settings,

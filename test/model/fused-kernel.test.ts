@@ -230,10 +230,16 @@ describe('fused WebAssembly training kernel', () => {
       const losses = [k.step(c.batch), k.step(c.batch), k.loss(c.batch)];
       const w = k.readWeights();
       const name = k.name;
+      const counts = k.shardsByThread();
       k.dispose();
-      return { losses, w, name };
+      return { losses, w, name, counts };
     });
     expect(runs[1]!.name).toMatch(/-2t$/);
+    // every shard of the 3 passes ran once, on one of the threads
+    runs.forEach((r, t) => {
+      expect(r.counts.length).toBe(t + 1);
+      expect(r.counts.reduce((a, b) => a + b, 0)).toBe(9);
+    });
     for (const r of runs.slice(1)) {
       expect(r.losses).toEqual(runs[0]!.losses);
       r.w.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(runs[0]!.w[i]!)));

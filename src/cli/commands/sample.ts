@@ -30,6 +30,8 @@ export async function sampleCommand(argv: string[], io: CliIO): Promise<number> 
     threads: { type: 'string' },
     json: { type: 'string' },
     'max-tries': { type: 'string' },
+    'max-backtracks': { type: 'string' },
+    'backtrack-depth': { type: 'string' },
   }, { min: 1, max: 1, names: '<model>' });
   if (values.help) {
     io.out.write(SAMPLE_HELP);
@@ -41,6 +43,8 @@ export async function sampleCommand(argv: string[], io: CliIO): Promise<number> 
   const temperatureFlag = values.temperature === undefined ? undefined : numberOption('sample', values, 'temperature', { min: 0.01, max: 100, default: 1 });
   const minDistanceFlag = values['min-distance'] === undefined ? undefined : numberOption('sample', values, 'min-distance', { min: 0, max: 100, default: 0 });
   const maxTriesFlag = values['max-tries'] === undefined ? undefined : numberOption('sample', values, 'max-tries', { min: 1, max: 1000, integer: true, default: 10 });
+  const maxBacktracksFlag = values['max-backtracks'] === undefined ? undefined : numberOption('sample', values, 'max-backtracks', { min: 0, max: 10000, integer: true, default: 0 });
+  const backtrackDepthFlag = values['backtrack-depth'] === undefined ? undefined : numberOption('sample', values, 'backtrack-depth', { min: 1, max: 1000, integer: true, default: 3 });
   const batchSize = numberOption('sample', values, 'batch', { min: 1, max: 100_000, integer: true, default: 100 });
   const backend = choiceOption<BackendName>('sample', values, 'backend', BACKEND_NAMES, 'wasm');
   const engine = choiceOption<SamplerEngine>('sample', values, 'engine', ['auto', 'wasm', 'js', 'tfjs', 'rerun'], 'auto');
@@ -67,16 +71,21 @@ export async function sampleCommand(argv: string[], io: CliIO): Promise<number> 
     const minDistance = minDistanceFlag ?? stored?.minDistances ?? stored?.minDistance ?? 0;
     const minDistanceText = typeof minDistance === 'number' ? `${minDistance} Å` : `per pair ${Object.entries(minDistance).map(([k, v]) => `${k} ${v}`).join(', ')} Å`;
     const maxTries = maxTriesFlag ?? stored?.maxTries ?? 10;
-    const origin = (flag: unknown): string => (flag !== undefined ? 'option' : stored ? 'model default' : 'default');
+    const maxBacktracks = maxBacktracksFlag ?? stored?.maxBacktracks ?? 0;
+    const backtrackDepth = backtrackDepthFlag ?? stored?.backtrackDepth ?? 3;
+    const origin = (flag: unknown, kept: unknown = stored): string => (flag !== undefined ? 'option' : kept !== undefined && kept !== null ? 'model default' : 'default');
     say(
       `sampling at temperature ${temperature} (${origin(temperatureFlag)}), minimum distance ${minDistanceText} (${origin(minDistanceFlag)}), ` +
-        `at most ${maxTries} draws per atom (${origin(maxTriesFlag)})`,
+        `at most ${maxTries} draws per atom (${origin(maxTriesFlag)}), ` +
+        (maxBacktracks > 0
+          ? `at most ${maxBacktracks} backtracks of ${backtrackDepth} atoms per structure (${origin(maxBacktracksFlag, stored?.maxBacktracks)})`
+          : `no backtracking (${origin(maxBacktracksFlag, stored?.maxBacktracks)})`),
     );
     const bar = new ProgressBar('sampling', n, io.err);
     // Streamed: each batch is written as soon as it is generated (bounded memory for any n);
     // the file appears under its name only when complete.
     const writer = toStdout ? null : await AtomicFileWriter.open(out);
-    let placed = 0, resampled = 0, redraws = 0, seconds = 0, nAtoms = 0;
+    let placed = 0, resampled = 0, redraws = 0, backtracks = 0, undone = 0, seconds = 0, nAtoms = 0;
     let engineName = '';
     let usedSeed = seed;
     const violating: number[] = [];
@@ -86,6 +95,8 @@ export async function sampleCommand(argv: string[], io: CliIO): Promise<number> 
         temperature,
         minDistance,
         maxTries,
+        maxBacktracks,
+        backtrackDepth,
         batchSize: Math.min(batchSize, n),
         onProgress: (d) => bar.update(d),
       })) {
@@ -96,6 +107,8 @@ export async function sampleCommand(argv: string[], io: CliIO): Promise<number> 
         placed += st.placedAtoms;
         resampled += st.resampledAtoms;
         redraws += st.redraws;
+        backtracks += st.backtracks;
+        undone += st.undoneAtoms;
         seconds += st.seconds;
         engineName = st.engine;
         usedSeed = st.seed;
@@ -112,7 +125,11 @@ export async function sampleCommand(argv: string[], io: CliIO): Promise<number> 
     const replacementRate = placed > 0 ? resampled / placed : 0;
     say(`generated ${n} structures of ${nAtoms} atoms in ${seconds.toFixed(2)} s (${(n / seconds).toFixed(0)} structures/s, engine ${engineName}, seed ${usedSeed})`);
     if (typeof minDistance !== 'number' || minDistance > 0) {
-      say(`resampling at ${minDistanceText}: ${(100 * replacementRate).toFixed(2)} % of atoms redrawn; ${violating.length} structures still have a closer pair`);
+      say(
+        `resampling at ${minDistanceText}: ${(100 * replacementRate).toFixed(2)} % of atoms redrawn` +
+          (maxBacktracks > 0 ? `, ${(backtracks / n).toFixed(2)} backtracks per structure (${(undone / n).toFixed(2)} atoms undone)` : '') +
+          `; ${violating.length} structures still have a closer pair`,
+      );
     }
     if (!toStdout) say(`wrote ${out}`);
     await report.emit({
@@ -125,11 +142,16 @@ export async function sampleCommand(argv: string[], io: CliIO): Promise<number> 
       temperature,
       minDistance,
       maxTries,
+      maxBacktracks,
+      backtrackDepth,
       samplingDefaults: stored ? { ...stored } : null,
       engine: engineName,
       seconds,
       structuresPerSecond: n / seconds,
-      resampling: { placedAtoms: placed, resampledAtoms: resampled, redraws, replacementRate, violatingStructures: violating.length },
+      resampling: {
+        placedAtoms: placed, resampledAtoms: resampled, redraws, replacementRate, backtracks, backtracksPerStructure: backtracks / n,
+        undoneAtoms: undone, violatingStructures: violating.length,
+      },
     });
     return 0;
   } finally {

@@ -80,13 +80,59 @@ export interface FusedKernelSupport {
   simd: boolean;
   /** True when it has relaxed SIMD (fused multiply-add). */
   fma: boolean;
-  /** Worker threads with shared WebAssembly memory (Node). */
+  /**
+   * Worker threads with shared WebAssembly memory: Node's `worker_threads`, or
+   * Web Workers on a cross-origin isolated page (served with
+   * `Cross-Origin-Opener-Policy: same-origin` and
+   * `Cross-Origin-Embedder-Policy: require-corp`).
+   */
   threads: boolean;
 }
 
 /** What this runtime offers the fused kernel. */
 export function fusedKernelSupport(): FusedKernelSupport {
-  return { simd: wasmSimdSupported(), fma: wasmRelaxedSimdSupported(), threads: nodeWorkerThreads() !== null };
+  return { simd: wasmSimdSupported(), fma: wasmRelaxedSimdSupported(), threads: nodeWorkerThreads() !== null || webWorkersUsable() };
+}
+
+/**
+ * Why the kernel runs on one thread here, in words (null when it can start
+ * worker threads): a page that is not cross-origin isolated is told which two
+ * headers its host must send.
+ */
+export function kernelThreadsUnavailable(): string | null {
+  if (nodeWorkerThreads() !== null || webWorkersUsable()) return null;
+  const g = globalThis as { Worker?: unknown; crossOriginIsolated?: boolean };
+  if (typeof g.Worker === 'function' && g.crossOriginIsolated === false) {
+    return (
+      'the page is not cross-origin isolated, so it has no SharedArrayBuffer for worker threads; ' +
+      'serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp'
+    );
+  }
+  return 'no worker threads with shared memory';
+}
+
+/**
+ * Web Workers can share the kernel's memory: a cross-origin isolated page (or
+ * a worker of one) with `Worker`, `SharedArrayBuffer` and Blob URLs.
+ */
+function webWorkersUsable(): boolean {
+  const g = globalThis as { Worker?: unknown; crossOriginIsolated?: boolean; Blob?: unknown; URL?: { createObjectURL?: unknown } };
+  return (
+    g.crossOriginIsolated === true &&
+    typeof g.Worker === 'function' &&
+    typeof SharedArrayBuffer !== 'undefined' &&
+    typeof g.Blob === 'function' &&
+    typeof g.URL?.createObjectURL === 'function'
+  );
+}
+
+/**
+ * Whether this thread may block in `Atomics.wait`: not the main thread of a
+ * page (it spins on the done counter instead).
+ */
+function canBlock(): boolean {
+  const g = globalThis as { WorkerGlobalScope?: unknown; document?: unknown };
+  return nodeWorkerThreads() !== null || typeof g.WorkerGlobalScope !== 'undefined' || typeof g.document === 'undefined';
 }
 
 type WorkerThreads = typeof import('node:worker_threads');
@@ -301,10 +347,11 @@ function shardWork(ex: Exports, mem: WebAssembly.Memory, lay: Layout, s: number)
 
 /**
  * Claims shards of the current job until none is left (`i32[2]` is the next
- * shard, `i32[3]` their number), counting finished ones in `i32[1]`; a failure
- * sets `i32[7]`. Self-contained apart from `shardWork`.
+ * shard, `i32[3]` their number), counting finished ones in `i32[1]` and, per
+ * thread, in `i32[48 + thread]` (the calling thread is 0); a failure sets
+ * `i32[7]`. Self-contained apart from `shardWork`.
  */
-function claimShards(ctl: Int32Array, ex: Exports, mem: WebAssembly.Memory, lay: Layout): void {
+function claimShards(ctl: Int32Array, ex: Exports, mem: WebAssembly.Memory, lay: Layout, thread: number): void {
   for (;;) {
     const n = Atomics.load(ctl, 3);
     const s = Atomics.add(ctl, 2, 1);
@@ -314,6 +361,7 @@ function claimShards(ctl: Int32Array, ex: Exports, mem: WebAssembly.Memory, lay:
     } catch {
       Atomics.store(ctl, 7, 1);
     }
+    Atomics.add(ctl, 48 + thread, 1);
     Atomics.add(ctl, 1, 1);
     Atomics.notify(ctl, 1);
   }
@@ -332,10 +380,49 @@ ${claimShards.toString()}
     Atomics.wait(__ctl, 0, __seen);
     __seen = Atomics.load(__ctl, 0);
     if (Atomics.load(__ctl, 6) === __d.generation) break;
-    ${claimShards.name}(__ctl, __ex, __d.memory, __d.lay);
+    ${claimShards.name}(__ctl, __ex, __d.memory, __d.lay, __d.thread);
   }
 }
 `;
+
+/**
+ * The same loop in a Web Worker (a classic worker from a Blob URL, so that it
+ * needs no file of its own and no bundler step): its data comes in the first
+ * message; it answers `ready` (or the error) before it blocks.
+ */
+const WEB_WORKER_SOURCE = `
+const __name = (f) => f;
+${shardWork.toString()}
+${claimShards.toString()}
+self.onmessage = (e) => {
+  self.onmessage = null;
+  const __d = e.data;
+  let __ex;
+  try {
+    __ex = new WebAssembly.Instance(__d.module, { env: { memory: __d.memory } }).exports;
+  } catch (err) {
+    self.postMessage({ ready: false, error: String((err && err.message) || err) });
+    return;
+  }
+  const __ctl = new Int32Array(__d.memory.buffer, 0, ${CTL_WORDS});
+  let __seen = Atomics.load(__ctl, 0);
+  self.postMessage({ ready: true });
+  for (;;) {
+    Atomics.wait(__ctl, 0, __seen);
+    __seen = Atomics.load(__ctl, 0);
+    if (Atomics.load(__ctl, 6) === __d.generation) break;
+    ${claimShards.name}(__ctl, __ex, __d.memory, __d.lay, __d.thread);
+  }
+  self.close();
+};
+`;
+
+let webWorkerUrl: string | null = null;
+/** One Blob URL per page for the Web Worker source. */
+function webWorkerSourceUrl(): string {
+  webWorkerUrl ??= URL.createObjectURL(new Blob([WEB_WORKER_SOURCE], { type: 'text/javascript' }));
+  return webWorkerUrl;
+}
 
 /** One weight tensor: its Keras shape and where its padded copy lives in the flat vector. */
 interface VarSpec {
@@ -386,7 +473,9 @@ export class FusedLSTMTrainer {
   private readonly fixedEnd: number;
   private lay: Layout;
   private optimizer: FlatOptimizer;
-  private workers: { terminate(): Promise<number> }[] = [];
+  private workers: { terminate(): unknown }[] = [];
+  /** Web Workers that have not yet answered (their start needs the page's event loop). */
+  private starting: Promise<void>[] = [];
   private generation = 0;
   private ctl: Int32Array;
   private disposed = false;
@@ -405,8 +494,8 @@ export class FusedLSTMTrainer {
     }
     this.spec = { ...spec };
     this.shards = shards;
-    const wt = threads > 1 ? nodeWorkerThreads() : null;
-    this.threads = wt ? Math.min(threads, shards) : 1;
+    const canThread = threads > 1 && (nodeWorkerThreads() !== null || webWorkersUsable());
+    this.threads = canThread ? Math.min(threads, shards) : 1;
     this.fma = (options.fma ?? true) && wasmRelaxedSimdSupported();
     this.name = `wasm-simd${this.fma ? '-fma' : ''}${this.threads > 1 ? `-${this.threads}t` : ''}`;
     const U = spec.units, G = spec.gridSize;
@@ -554,12 +643,16 @@ export class FusedLSTMTrainer {
 
   private restartWorkers(): void {
     this.stopWorkers();
-    const wt = nodeWorkerThreads()!;
+    const wt = nodeWorkerThreads();
     this.generation++;
+    if (!wt) {
+      this.startWebWorkers();
+      return;
+    }
     for (let t = 1; t < this.threads; t++) {
       const w = new wt.Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { module: this.module, memory: this.memory, lay: this.lay, generation: this.generation },
+        workerData: { module: this.module, memory: this.memory, lay: this.lay, generation: this.generation, thread: t },
       });
       // a failed worker leaves its shards to the others (the calling thread claims every shard left)
       w.on('error', (e: Error) => console.warn(`repap: a training kernel worker thread failed (${e.message}); continuing on fewer threads`));
@@ -568,7 +661,57 @@ export class FusedLSTMTrainer {
     }
   }
 
+  /**
+   * Web Workers sharing the memory (a page must be cross-origin isolated). Until
+   * a worker has started (which needs the page's event loop: see
+   * {@link FusedLSTMTrainer.ready}), the calling thread claims its shards.
+   */
+  private startWebWorkers(): void {
+    const data = { module: this.module, memory: this.memory, lay: this.lay, generation: this.generation };
+    this.starting = [];
+    for (let t = 1; t < this.threads; t++) {
+      const w = new Worker(webWorkerSourceUrl(), { name: `repap-train-${t}` });
+      this.starting.push(
+        new Promise<void>((resolve) => {
+          const warn = (why: string) => {
+            console.warn(`repap: a training kernel worker failed (${why}); continuing on fewer threads`);
+            resolve();
+          };
+          w.onmessage = (e: MessageEvent<{ ready: boolean; error?: string }>) => {
+            if (e.data.ready) resolve();
+            else warn(e.data.error ?? 'unknown error');
+          };
+          w.onerror = (e: ErrorEvent) => {
+            e.preventDefault();
+            warn(e.message || 'the worker could not start');
+          };
+        }),
+      );
+      w.postMessage({ ...data, thread: t });
+      this.workers.push(w);
+    }
+  }
+
+  /**
+   * Resolves when the worker threads have started (at once in Node). In a
+   * browser, Web Workers start only while the page's event loop runs, so an
+   * async caller awaits this before the first step; the steps are correct
+   * without it (the calling thread runs the shards of workers not yet started).
+   */
+  ready(): Promise<void> {
+    return Promise.all(this.starting).then(() => undefined);
+  }
+
+  /**
+   * Shards run so far by each thread: `[calling thread, worker 1, ...]`
+   * (cumulative over the trainer's life; a worker's count shows that it ran).
+   */
+  shardsByThread(): number[] {
+    return Array.from({ length: this.threads }, (_, t) => Atomics.load(this.ctl, 48 + t));
+  }
+
   private stopWorkers(): void {
+    this.starting = [];
     if (this.workers.length === 0) return;
     Atomics.store(this.ctl, 6, this.generation);
     Atomics.add(this.ctl, 0, 1);
@@ -695,15 +838,20 @@ export class FusedLSTMTrainer {
       Atomics.store(ctl, 2, 0);
       Atomics.add(ctl, 0, 1);
       Atomics.notify(ctl, 0);
-      claimShards(ctl, this.ex, this.memory, this.lay);
+      claimShards(ctl, this.ex, this.memory, this.lay, 0);
+      // the main thread of a page may not block: it spins on the counter (the workers' shards are as long as its own)
+      const blocking = canBlock(), until = performance.now() + 120000;
       for (;;) {
         const done = Atomics.load(ctl, 1);
         if (done >= this.shards) break;
-        if (Atomics.wait(ctl, 1, done, 120000) === 'timed-out') throw new Error('FusedLSTMTrainer: a worker thread did not answer within 120 s');
+        if (blocking ? Atomics.wait(ctl, 1, done, 120000) === 'timed-out' : performance.now() > until) {
+          throw new Error('FusedLSTMTrainer: a worker thread did not answer within 120 s');
+        }
       }
       if (Atomics.load(ctl, 7) !== 0) throw new Error('FusedLSTMTrainer: a worker thread failed');
     } else {
       for (let s = 0; s < this.shards; s++) shardWork(this.ex, this.memory, this.lay, s);
+      Atomics.add(ctl, 48, this.shards);
     }
     let sum = 0;
     for (let s = 0; s < this.shards; s++) sum += f[32 + s]!;

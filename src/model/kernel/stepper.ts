@@ -13,7 +13,7 @@ import type { TimeMajorBatcher } from '../batches.js';
 import type { TrainableModel, TrainingRng, TrainStepper } from '../fit.js';
 import { stackVariableList } from '../network.js';
 import type { OptimizerSlot } from '../train-options.js';
-import { FusedLSTMTrainer, fusedKernelSupport, type FusedNetworkSpec } from './fused-trainer.js';
+import { FusedLSTMTrainer, fusedKernelSupport, kernelThreadsUnavailable, type FusedNetworkSpec } from './fused-trainer.js';
 import type { KernelOptimizerState } from './optimizer.js';
 
 /** A stepper on the fused kernel, with its optimiser state as tfjs slots. @internal */
@@ -75,7 +75,7 @@ function specOf(model: TrainableModel): FusedNetworkSpec {
 export function kernelStepper(model: TrainableModel, batcher: TimeMajorBatcher, options: { threads?: number; batchSize?: number } = {}): KernelStepper {
   const support = fusedKernelSupport();
   const threads = options.threads ?? (support.threads ? 2 : 1);
-  if (options.threads !== 1 && !support.threads) kernelNotice('the training kernel runs on 1 thread here (no worker threads with shared memory)');
+  if (options.threads !== 1 && !support.threads) kernelNotice(`the training kernel runs on 1 thread here (${kernelThreadsUnavailable() ?? 'no worker threads'})`);
   const vars = stackVariableList(model.network, model.config);
   const c = model.config;
   const trainer = new FusedLSTMTrainer(specOf(model), { threads, batchSize: options.batchSize, steps: model.encoder.sequenceLength - 1 });
@@ -97,6 +97,8 @@ export function kernelStepper(model: TrainableModel, batcher: TimeMajorBatcher, 
   return {
     path: 'kernel',
     engine: trainer.name,
+    ready: () => trainer.ready(),
+    threadsUsed: () => 1 + trainer.shardsByThread().slice(1).filter((n) => n > 0).length,
     step(rows: Int32Array, rng: TrainingRng): number {
       sync();
       const batch = batcher.build(rows, true, { rate: c.dropout, units: c.units, nMasks: c.layers - 1, rng });
