@@ -206,7 +206,8 @@ export function rdfOf(gen: Generated): Curve {
 
 /**
  * Benchmark hook: trains the model at `modelUrl` for one epoch on the first `frames` reference frames of its
- * directory (batch 32) on the active backend and returns training sequences per second.
+ * directory (batch 32) on the active backend and returns training sequences per second. On a cross-origin
+ * isolated page the training kernel runs on 2 threads (Web Workers sharing its memory), else on one.
  */
 export async function trainEpoch(modelUrl: string, frames: number): Promise<number> {
   const metaRes = await fetchOk(new URL('reference.json', modelUrl).href);
@@ -225,7 +226,8 @@ export async function trainEpoch(modelUrl: string, frames: number): Promise<numb
   const model = await loadModel(modelUrl);
   try {
     const t0 = performance.now();
-    await model.train(trajectory, { epochs: 1, batchSize: 32, split: { train: n, validation: 0, test: 0 }, seed: 1 });
+    const threads = crossOriginIsolated ? Math.min(2, navigator.hardwareConcurrency || 1) : 1;
+    await model.train(trajectory, { epochs: 1, batchSize: 32, split: { train: n, validation: 0, test: 0 }, seed: 1, threads });
     return n / ((performance.now() - t0) / 1000);
   } finally {
     model.dispose();
