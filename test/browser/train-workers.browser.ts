@@ -23,7 +23,7 @@ import { useBackend } from 'repap/backend';
 import { AxisProjectionEncoder } from 'repap/encoding';
 import { RePAPModel } from 'repap/model';
 
-window.__train = async (threads) => {
+async function train(threads) {
   await useBackend('cpu');
   const base = '/models/a-si-30-sw-300K/';
   const meta = await (await fetch(base + 'reference.json')).json();
@@ -52,8 +52,32 @@ window.__train = async (threads) => {
   const weights = model.copyWeights().map((w) => Array.from(new Uint32Array(w.buffer, w.byteOffset, w.length)));
   model.dispose();
   return { isolated: self.crossOriginIsolated === true, path: history.path, threads: history.threads, losses, weights };
-};
-window.__ready = true;
+}
+
+if (typeof window === 'undefined') {
+  // loaded as a module worker: the page's own training worker, which starts the kernel's workers itself
+  self.onmessage = async (e) => {
+    try {
+      self.postMessage({ result: await train(e.data) });
+    } catch (err) {
+      self.postMessage({ error: String((err && err.stack) || err) });
+    }
+  };
+} else {
+  window.__train = train;
+  window.__trainInWorker = (threads) =>
+    new Promise((resolve, reject) => {
+      const w = new Worker(new URL('train.js', location.href), { type: 'module' });
+      w.onmessage = (e) => {
+        w.terminate();
+        if (e.data.error) reject(new Error(e.data.error));
+        else resolve(e.data.result);
+      };
+      w.onerror = (e) => reject(new Error(e.message || 'the training worker failed to start'));
+      w.postMessage(threads);
+    });
+  window.__ready = true;
+}
 `;
 
 interface TrainResult {
@@ -70,8 +94,11 @@ let context: BrowserContext;
 let profile: string;
 let out: string;
 
-/** Opens `url` in a fresh tab, trains with `threads` and returns the result and the page's console warnings. */
-async function trainOn(url: string, threads: number): Promise<{ result: TrainResult; warnings: string[] }> {
+/**
+ * Opens `url` in a fresh tab, trains with `threads` (in the page, or in a worker the page starts) and
+ * returns the result and the page's console warnings.
+ */
+async function trainOn(url: string, threads: number, where: '__train' | '__trainInWorker' = '__train'): Promise<{ result: TrainResult; warnings: string[] }> {
   const page: Page = await context.newPage();
   const warnings: string[] = [];
   page.on('console', (m) => {
@@ -80,7 +107,7 @@ async function trainOn(url: string, threads: number): Promise<{ result: TrainRes
   try {
     await page.goto(url);
     await page.waitForFunction(() => (window as unknown as { __ready?: boolean }).__ready === true, null, { timeout: 60_000 });
-    const result = await page.evaluate((t) => (window as unknown as { __train: (t: number) => Promise<TrainResult> }).__train(t), threads);
+    const result = await page.evaluate(([t, f]) => (window as unknown as Record<string, (t: number) => Promise<TrainResult>>)[f]!(t), [threads, where] as const);
     return { result, warnings };
   } finally {
     await page.close();
@@ -90,6 +117,9 @@ async function trainOn(url: string, threads: number): Promise<{ result: TrainRes
 describe.skipIf(chromiumMissing !== null)('training kernel on Web Workers in chromium', () => {
   let isolatedUrl = '';
   let plainUrl = '';
+  let oneThread: Promise<{ result: TrainResult; warnings: string[] }> | null = null;
+  /** The one-thread run on the isolated page (the reference), trained once. */
+  const reference = () => (oneThread ??= trainOn(isolatedUrl, 1));
 
   beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), 'repap-train-workers-'));
@@ -127,7 +157,7 @@ describe.skipIf(chromiumMissing !== null)('training kernel on Web Workers in chr
 
   it('trains on 2 threads on a cross-origin isolated page, bit-identical to 1 thread', async () => {
     const two = await trainOn(isolatedUrl, 2);
-    const one = await trainOn(isolatedUrl, 1);
+    const one = await reference();
     expect(two.result.isolated).toBe(true);
     expect(two.result.path).toBe('kernel');
     // the worker ran shards of the batches (history.threads counts threads that ran any)
@@ -139,6 +169,15 @@ describe.skipIf(chromiumMissing !== null)('training kernel on Web Workers in chr
     expect(two.result.losses).toEqual(one.result.losses);
     expect(two.result.weights.length).toBe(one.result.weights.length);
     two.result.weights.forEach((w, i) => expect(w, `weights[${i}]`).toEqual(one.result.weights[i]));
+  });
+
+  it('trains on 2 threads inside a page\'s own worker (the workers nest), bit-identical to 1 thread', async () => {
+    const inWorker = await trainOn(isolatedUrl, 2, '__trainInWorker');
+    const one = await reference();
+    expect(inWorker.result.isolated).toBe(true);
+    expect(inWorker.result.threads).toBe(2);
+    expect(inWorker.result.losses).toEqual(one.result.losses);
+    inWorker.result.weights.forEach((w, i) => expect(w, `weights[${i}]`).toEqual(one.result.weights[i]));
   });
 
   it('trains on 1 thread with a notice naming COOP and COEP when the page is not isolated', async () => {
