@@ -151,6 +151,13 @@ Options:
                          frames are never used for training; their loss is reported at the end.
   --patience <N>         Stop when the validation loss has not improved for N epochs and keep the
                          best epoch's weights (default: train all epochs).
+  --monitor <figure>     What chooses the kept epoch (and what --patience watches): validation-loss
+                         (default) or structure: after every epoch, structures sampled from the
+                         current weights (seeded, the model's sampling defaults) are scored against
+                         the validation frames by the sum of the partial Err_RDF over species pairs
+                         (smaller is better); the best epoch's weights are kept, also after the last
+                         epoch. Needs validation frames.
+  --monitor-structures <N>  Structures sampled per epoch for --monitor structure (default 100).
   --seed <int>           Random seed for weights and batch order (default 42).
   --loss <name>          sigmoid-mse (default; the paper's sigmoid output and squared error against the
                          Gaussian target) or softmax-crossentropy (a softmax over the grid cells trained

@@ -19,6 +19,7 @@ import { DEFAULT_SPLIT, splitCounts } from './split.js';
 import { splitFrames } from './group-split.js';
 import type {
   EncodedDataset,
+  EpochRecord,
   NegativeLogLikelihood,
   OptimizerSlot,
   SplitCounts,
@@ -294,6 +295,13 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
       throw new Error(`train: earlyStopping.patience = ${String(es.patience)}: expected an integer >= 1`);
     }
   }
+  const monitor = options.monitor;
+  if (monitor !== undefined) {
+    if (monitor === null || typeof monitor !== 'object' || typeof monitor.evaluate !== 'function' || typeof monitor.name !== 'string' || (monitor.mode !== 'min' && monitor.mode !== 'max')) {
+      throw new Error("train: monitor must be an object { name, mode: 'min' | 'max', evaluate(epoch) }, for example structureMonitor(model, frames) from repap/sampling");
+    }
+  }
+  const selectedBy = monitor ? `the monitored ${monitor.name}` : 'the validation loss';
   const shuffle = options.shuffle ?? true;
   const { coords, cell, pbc } = model.encodeForTraining(data);
   const T = model.encoder.sequenceLength;
@@ -323,6 +331,8 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
     const diff = firstDifference(stored, fingerprint);
     if (diff) throw new Error(`train: cannot resume: the run differs from the checkpoint in ${diff}; resume with the same settings`);
   }
+  // A resumed run that selects by another figure than the checkpoint's starts the selection afresh.
+  const selectionChanged = resume !== undefined && (resume.loop.monitor ?? null) !== (monitor?.name ?? null);
 
   model.recordTrainingFrames(coords, trainRows, cell, pbc);
   const stepper =
@@ -378,10 +388,19 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
     lastVal = l.lastVal;
     bestWeights = resume.bestWeights ? resume.bestWeights.map((w) => Float32Array.from(w)) : null;
     model.trainingInfo = { ...l.training };
+    if (selectionChanged) {
+      best = Infinity;
+      sinceBest = 0;
+      bestWeights = null;
+      history.bestEpoch = null;
+    }
+    if (monitor) history.monitor = { name: monitor.name, mode: monitor.mode };
+    else delete history.monitor;
   } else {
     rng = xoroshiro128plus(seed);
     order = trainRows.slice();
     history = { epochs: [], stopReason: 'completed', message: null, bestEpoch: null, restoredEpoch: null, testLoss: null, split, path, threads: 1 };
+    if (monitor) history.monitor = { name: monitor.name, mode: monitor.mode };
   }
   // The weights to fall back to after a non-finite loss: the latest epoch's end (or the start).
   let lastGood = model.copyWeights();
@@ -424,6 +443,7 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
       best,
       sinceBest,
       lastVal,
+      monitor: monitor?.name ?? null,
       epochStarted,
       history: structuredClone(history),
       training: { ...model.trainingInfo },
@@ -520,8 +540,17 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
       }
       lastVal = valLoss;
       lastValNll = valNll;
+      // The monitored figure (structures sampled from these weights, for example) selects the kept epoch.
+      let monitored: EpochRecord['monitor'] | undefined;
+      if (monitor) {
+        const m = await monitor.evaluate(epoch);
+        if (m === null || typeof m !== 'object' || typeof m.value !== 'number') {
+          throw new Error(`train: monitor '${monitor.name}' returned ${JSON.stringify(m)} after epoch ${epoch + 1}; expected { value: number }`);
+        }
+        monitored = { name: monitor.name, value: m.value, ...(m.details ? { details: { ...m.details } } : {}) };
+      }
       const seconds = (performance.now() - e0) / 1000;
-      const record = { epoch, loss: trainLoss, valLoss, valNll, seconds, seqPerSec: seqDone / trainSeconds };
+      const record: EpochRecord = { epoch, loss: trainLoss, valLoss, valNll, seconds, seqPerSec: seqDone / trainSeconds, ...(monitored ? { monitor: monitored } : {}) };
       history.epochs.push(record);
       model.trainingInfo = {
         ...model.trainingInfo,
@@ -531,9 +560,11 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
         valLoss,
         split,
       };
-      if (valLoss !== null) {
-        if (valLoss < best - (es?.minDelta ?? 0)) {
-          best = valLoss;
+      // What selects: the validation loss, or the monitored figure (negated when larger is better).
+      const selectBy = monitored ? (monitor!.mode === 'max' ? -monitored.value : monitored.value) : valLoss;
+      if (selectBy !== null) {
+        if (selectBy < best - (es?.minDelta ?? 0)) {
+          best = selectBy;
           history.bestEpoch = epoch;
           sinceBest = 0;
           bestWeights = model.copyWeights();
@@ -571,8 +602,8 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
         };
         break outer;
       }
-      if (es && valLoss !== null && sinceBest >= es.patience) {
-        stop = { reason: 'early-stopping', message: `no improvement of the validation loss for ${es.patience} epoch(s)`, epoch: epoch + 1, batch: 0 };
+      if (es && selectBy !== null && sinceBest >= es.patience) {
+        stop = { reason: 'early-stopping', message: `no improvement of ${selectedBy} for ${es.patience} epoch(s)`, epoch: epoch + 1, batch: 0 };
         break outer;
       }
       epochStarted = false;
@@ -600,6 +631,10 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
       model.setWeightsFrom(bestWeights);
       history.restoredEpoch = history.bestEpoch;
     }
+  } else if (monitor && bestWeights && history.bestEpoch !== null && history.bestEpoch !== history.epochs[history.epochs.length - 1]?.epoch) {
+    // With a monitor the kept weights are the best epoch's by it, also after the last epoch.
+    model.setWeightsFrom(bestWeights);
+    history.restoredEpoch = history.bestEpoch;
   }
   if (split.test > 0 && history.stopReason !== 'aborted') {
     history.testLoss = await lossOn(model, coords, batcher, testRows, evalBatchSize, options.signal);

@@ -11,6 +11,7 @@ export type {
   EarlyStopping,
   EncodedDataset,
   EpochRecord,
+  MonitorValue,
   NegativeLogLikelihood,
   OptimizerSlot,
   SplitCounts,
@@ -22,6 +23,7 @@ export type {
   TrainingHistory,
   TrainingInfo,
   TrainingLogs,
+  TrainingMonitor,
   TrainingProgress,
   TrainOptions,
 } from './train-options.js';

@@ -114,8 +114,9 @@ export interface TrainOptions {
   /** Seed of the shuffling and the dropout masks (0). */
   seed?: number;
   /**
-   * Stop when the validation loss has not improved by more than `minDelta`
-   * (0) for `patience` epochs; when it stops so, the best epoch's weights are
+   * Stop when the validation loss (the monitored figure, with
+   * {@link monitor}) has not improved by more than `minDelta` (0) for
+   * `patience` epochs; when it stops so, the best epoch's weights are
    * restored (`restoreBestWeights`, default true).
    */
   earlyStopping?: EarlyStopping;
@@ -133,6 +134,21 @@ export interface TrainOptions {
   maxTime?: number;
   /** Keras-style callbacks, called in order (after {@link onProgress}). */
   callbacks?: TrainingCallback[];
+  /**
+   * A figure computed after every epoch's validation that decides which
+   * epoch's weights the model keeps (as Keras `ModelCheckpoint(monitor,
+   * save_best_only=True)`) and what {@link earlyStopping} watches, instead of
+   * the validation loss: the weights of the best epoch by this figure are
+   * restored when training stops early (max-time, abort, early stopping), and
+   * {@link TrainingHistory.bestEpoch} names that epoch. Every epoch's value is
+   * recorded in {@link EpochRecord.monitor}. Unlike the validation loss,
+   * the monitor's best epoch is also restored after the last epoch. A run
+   * resumed with another monitor than its checkpoint's starts the selection
+   * afresh at the resumed epoch. `structureMonitor`
+   * (`repap/sampling`) scores structures sampled from the current weights
+   * against validation frames.
+   */
+  monitor?: TrainingMonitor;
   /**
    * Called with the full training state after every epoch and when training
    * stops early (abort, max-time, non-finite loss, collapse); awaited.
@@ -186,6 +202,27 @@ export interface TrainOptions {
    * a model would fail. `false` turns the check off.
    */
   detectCollapse?: boolean;
+}
+
+/** A monitored figure's value after one epoch (see {@link TrainingMonitor}). */
+export interface MonitorValue {
+  /** The figure; NaN never counts as an improvement. */
+  value: number;
+  /** Further figures recorded beside it (for example the share of valid structures). */
+  details?: Record<string, number>;
+}
+
+/**
+ * A figure of merit computed after every epoch that selects the kept epoch
+ * ({@link TrainOptions.monitor}).
+ */
+export interface TrainingMonitor {
+  /** Name of the figure, recorded in the history and checkpoints. */
+  readonly name: string;
+  /** `'min'` when smaller is better, `'max'` when larger is better. */
+  readonly mode: 'min' | 'max';
+  /** The figure for the model's current weights after epoch `epoch` (0-based); awaited. */
+  evaluate(epoch: number): MonitorValue | Promise<MonitorValue>;
 }
 
 /** What every callback receives after a batch (and, with `epochEnd`, after an epoch). */
@@ -306,8 +343,10 @@ export interface TrainingCheckpoint {
     sequences: number;
     /** Seconds spent in training steps since the start of the run. */
     trainSeconds: number;
-    /** Best validation loss so far (Infinity before any). */
+    /** Best validation loss so far (Infinity before any), or the best monitored figure (negated for mode `'max'`). */
     best: number;
+    /** Name of the {@link TrainOptions.monitor} that selected epochs, or null (the validation loss); absent in older checkpoints. */
+    monitor?: string | null;
     /** Epochs since the best validation loss. */
     sinceBest: number;
     /** Latest validation loss, or null. */
@@ -337,6 +376,8 @@ export interface EpochRecord {
   seconds: number;
   /** Training sequences per second. */
   seqPerSec: number;
+  /** The {@link TrainOptions.monitor}'s figure after this epoch, with its name (absent without a monitor). */
+  monitor?: MonitorValue & { name: string };
 }
 
 /** What {@link RePAPModel.train} returns. */
@@ -352,8 +393,10 @@ export interface TrainingHistory {
   stopReason: 'completed' | 'early-stopping' | 'aborted' | 'max-time' | 'non-finite' | 'collapsed';
   /** Why training stopped, in words, for the stops that are not `'completed'`; null otherwise. */
   message: string | null;
-  /** Epoch of the best validation loss, or null. */
+  /** Epoch of the best validation loss (of the best monitored figure with {@link TrainOptions.monitor}), or null. */
   bestEpoch: number | null;
+  /** The monitor that selected {@link bestEpoch} (absent: the validation loss did). */
+  monitor?: { name: string; mode: 'min' | 'max' };
   /**
    * Epoch whose weights the model holds after an early stop that restored
    * the best weights (early stopping, abort, max-time, non-finite loss,

@@ -12,7 +12,8 @@ import { useBackend, BACKEND_NAMES, type BackendName } from '../../backend/index
 import { AxisProjectionEncoder } from '../../encoding/index.js';
 import { pairMinimumDistances } from '../../analysis/distances.js';
 import { pairTableOf, resolvePairTable } from '../../structure/pair-table.js';
-import { FALLBACK_SAMPLING, RePAPModel, type SplitSpec, type TrainingCheckpoint, type TrainingData, type TrainingLogs } from '../../model/index.js';
+import { structureMonitor } from '../../sampling/index.js';
+import { FALLBACK_SAMPLING, RePAPModel, type EpochRecord, type SplitSpec, type TrainingCheckpoint, type TrainingData, type TrainingLogs } from '../../model/index.js';
 import type { Trajectory } from '../../structure/trajectory.js';
 import { groupedTrainingData, parseAugment } from '../grouped-data.js';
 import { loadCheckpoint, saveCheckpoint, saveModel } from '../../node/index.js';
@@ -64,6 +65,8 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     resume: { type: 'string' },
     threads: { type: 'string' },
     loss: { type: 'string' },
+    monitor: { type: 'string' },
+    'monitor-structures': { type: 'string' },
   }, { min: 1, max: 10_000, names: '<trajectory> [more trajectories]' });
   if (values.help) {
     io.out.write(TRAIN_HELP);
@@ -86,6 +89,11 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const seed = numberOption('train', values, 'seed', { min: 0, max: 2 ** 31 - 1, integer: true, default: 42 });
   const backend = choiceOption<BackendName>('train', values, 'backend', BACKEND_NAMES, 'wasm');
   const loss = choiceOption('train', values, 'loss', ['sigmoid-mse', 'softmax-crossentropy'] as const, 'sigmoid-mse');
+  const monitorKind = choiceOption('train', values, 'monitor', ['validation-loss', 'structure'] as const, 'validation-loss');
+  const monitorStructures = numberOption('train', values, 'monitor-structures', { min: 1, max: 100_000, integer: true, default: 100 });
+  if (values['monitor-structures'] !== undefined && monitorKind !== 'structure') {
+    throw new UsageError('repap train: --monitor-structures applies to --monitor structure');
+  }
   const maxTime = values['max-time'] === undefined ? undefined : parseDuration(String(values['max-time']));
   const resumeDir = typeof values.resume === 'string' ? resolve(values.resume) : undefined;
   // every output is checked before the work starts
@@ -112,6 +120,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   let groupRecord: Record<string, unknown> | null = null;
   let splitSpec: SplitSpec;
   let trainRows: ArrayLike<number>;
+  let validationRows: Int32Array;
   const encoderOptions = { gridSize, ...(sigma !== undefined ? { sigma } : {}), ...(values['species-first'] ? { speciesFirst: true } : {}) };
   if (isGrouped) {
     // Many structures: the split, --split and --validation count groups (glasses), dealt by the seed.
@@ -125,6 +134,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     splitSpec = spec;
     [nTrain, nVal, nTest] = [g.split.train.length, g.split.validation.length, g.split.test.length];
     trainRows = g.split.train;
+    validationRows = g.split.validation;
     groupRecord = g.record;
   } else {
   traj = await readTrajectoryFile('train', path);
@@ -146,11 +156,28 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const trainFrames = Int32Array.from({ length: nTrain }, (_, i) => i);
   encoder = AxisProjectionEncoder.fit(traj, encoderOptions, trainFrames);
   trainRows = trainFrames;
+  validationRows = Int32Array.from({ length: nVal }, (_, i) => nTrain + i);
   data = traj;
   splitSpec = { train: nTrain, validation: nVal, test: nTest };
   }
+  if (monitorKind === 'structure' && nVal === 0) {
+    throw new UsageError('repap train: --monitor structure scores sampled structures against the validation frames, and this split has none; give --validation or --split with validation frames');
+  }
   const activeBackend = await useBackend(backend);
   const model = RePAPModel.create(encoder, { units, layers, learningRate, optimizer, seed, loss });
+  // Several species: per-pair minimum distances for the sampler, 0.85 x the smallest seen in the training frames
+  // (set before training, so that --monitor structure samples with them).
+  if (new Set(traj.species).size > 1) {
+    const table = pairTableOf(resolvePairTable(pairMinimumDistances(traj, { frames: trainRows }).smallest, traj.species, 'training frames'), 0.85);
+    model.samplingDefaults = {
+      ...(model.samplingDefaults ?? FALLBACK_SAMPLING),
+      minDistance: Math.min(...Object.values(table)),
+      minDistances: table,
+      note: `minDistances: 0.85 x the smallest distance per species pair in the ${nTrain} training frames`,
+    };
+  }
+  // --monitor structure: after every epoch, structures sampled from the current weights against the validation frames select the kept epoch.
+  const monitor = monitorKind === 'structure' ? structureMonitor(model, traj, { frames: validationRows, structures: monitorStructures, seed }) : undefined;
   // --resume: the state of an earlier run (its <out>/checkpoint folder, or the folder itself).
   let resume: TrainingCheckpoint | undefined;
   if (resumeDir) {
@@ -204,7 +231,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
             `loss ${p.loss.toFixed(4)} ${p.seqPerSec.toFixed(1)} seq/s${p.valLoss !== null ? ` val ${p.valLoss.toFixed(4)}` : ''} run ETA ${formatDuration(p.eta)}`,
           );
         },
-        onEpochEnd: (_e: number, p: TrainingLogs): void => {
+        onEpochEnd: (_e: number, p: TrainingLogs, record: EpochRecord): void => {
           bar?.finish();
           if (p.valLoss !== null) valLoss.push({ sequences: p.sequences, epoch: p.epoch + 1, loss: p.valLoss });
           const nll = p.valNll;
@@ -213,6 +240,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
               (nll ? `, validation NLL ${nll.perCoordinate.toFixed(4)} nats/coordinate, ${nll.perStructure.toFixed(2)} nats/structure (${nll.perStructureDensity.toFixed(2)} as a density per Å^${encoder.sequenceLength - 1})` : '') +
               `, ${p.seqPerSec.toFixed(1)} seq/s, ${formatDuration(p.elapsed)}`,
           );
+          if (record.monitor) log(`epoch ${p.epoch + 1}/${epochs}: ${monitorLine(record.monitor, monitorStructures, nVal)}`);
         },
       },
     ];
@@ -223,6 +251,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
       split: splitSpec,
       ...(patience !== undefined && nVal > 0 ? { earlyStopping: { patience, restoreBestWeights: true } } : {}),
       callbacks,
+      ...(monitor ? { monitor } : {}),
       signal: stopper.signal,
       ...(maxTime !== undefined ? { maxTime } : {}),
       ...(resume ? { resume } : {}),
@@ -254,7 +283,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
       ...(groupRecord ? { grouping: groupRecord } : {}),
       seed,
       backend: activeBackend,
-      settings: { epochs, batchSize, gridSize, sigma: encoder.config.sigma, units, layers, learningRate, optimizer, loss, maxBatchesPerEpoch: maxBatches ?? null, maxTime: maxTime ?? null, resumedFrom: resumeDir ?? null },
+      settings: { epochs, batchSize, gridSize, sigma: encoder.config.sigma, units, layers, learningRate, optimizer, loss, maxBatchesPerEpoch: maxBatches ?? null, maxTime: maxTime ?? null, resumedFrom: resumeDir ?? null, monitor: monitorKind, ...(monitor ? { monitorStructures } : {}) },
       history,
       curves: { batchLoss, validationLoss: valLoss },
     };
@@ -264,16 +293,6 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     if (batchLoss.length > 0) {
       files['loss.svg'] = lineChart(series, { title: `RePAP training on ${basename(path)}`, xLabel: 'epoch', yLabel: 'loss', logY: true });
     }
-    // Several species: per-pair minimum distances for the sampler, 0.85 x the smallest seen in the training frames.
-    if (new Set(traj.species).size > 1 && model.samplingDefaults?.minDistances === undefined) {
-      const table = pairTableOf(resolvePairTable(pairMinimumDistances(traj, { frames: trainRows }).smallest, traj.species, 'training frames'), 0.85);
-      model.samplingDefaults = {
-        ...(model.samplingDefaults ?? FALLBACK_SAMPLING),
-        minDistance: Math.min(...Object.values(table)),
-        minDistances: table,
-        note: `minDistances: 0.85 x the smallest distance per species pair in the ${nTrain} training frames`,
-      };
-    }
     await saveModel(model, outDir, { files });
     const last = history.epochs[history.epochs.length - 1];
     report.line(
@@ -282,7 +301,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     );
     const kept =
       history.restoredEpoch !== null
-        ? `the weights of epoch ${history.restoredEpoch + 1}${history.bestEpoch === history.restoredEpoch ? ' (best validation loss)' : ''}`
+        ? `the weights of epoch ${history.restoredEpoch + 1}${history.bestEpoch === history.restoredEpoch ? (history.monitor ? ' (best structure figure on the validation frames)' : ' (best validation loss)') : ''}`
         : history.stopReason === 'non-finite' || history.stopReason === 'collapsed'
           ? 'the weights from before training'
           : history.stopReason === 'aborted' || history.stopReason === 'max-time'
@@ -304,6 +323,16 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     process.off('SIGINT', onSigint);
     model.dispose();
   }
+}
+
+/** One epoch's --monitor structure figures, for the log. */
+function monitorLine(m: NonNullable<EpochRecord['monitor']>, structures: number, frames: number): string {
+  const d = m.details ?? {};
+  const pairs = Object.keys(d).filter((k) => k.startsWith('errRdf:')).map((k) => `${k.slice(7)} ${d[k]!.toFixed(3)}`);
+  return (
+    `structure figure ${m.value.toFixed(4)} (sum of partial Err_RDF of ${structures} sampled structures against the ${frames} validation frames${pairs.length > 1 ? `: ${pairs.join(', ')}` : ''})` +
+    `${d.valid !== undefined ? `, ${(100 * d.valid).toFixed(0)} % valid` : ''}${d.seconds !== undefined ? `, ${d.seconds.toFixed(1)} s` : ''}`
+  );
 }
 
 /** The command-line flag behind a field of the training configuration, for resume errors. */
