@@ -143,6 +143,8 @@ export async function glassesDemo(argv: readonly string[], io: CliIO, o: Glasses
       resampling: {
         replacementRate: res.stats.replacementRate,
         resampledAtoms: res.stats.resampledAtoms,
+        backtracks: res.stats.backtracks,
+        undoneAtoms: res.stats.undoneAtoms,
         violatingStructures: res.stats.violatingStructures.length,
         seconds: res.stats.seconds,
       },
@@ -156,7 +158,8 @@ export async function glassesDemo(argv: readonly string[], io: CliIO, o: Glasses
     line(`vs ${reference.nFrames} MD frames of the ${split.validation.length} validation glasses it never saw; seed ${o.seed}; backend ${activeBackend} (engine ${res.stats.engine})`);
     line(
       `sampling: temperature ${s.temperature}, minimum distance ${s.minDistance} Å, at most ${s.maxTries} draws per atom` +
-        ` (${s.fromModel.length === 3 ? 'all from the model\'s stored defaults' : s.fromModel.length ? `${s.fromModel.join(', ')} from the model's stored defaults` : 'given on the command line'})\n`,
+        (s.maxBacktracks > 0 ? `, at most ${s.maxBacktracks} backtracks of ${s.backtrackDepth} atoms per structure` : '') +
+        ` (${(['temperature', 'minDistance', 'maxTries'] as const).every((k) => s.fromModel.includes(k)) ? 'all from the model\'s stored defaults' : s.fromModel.length ? `${s.fromModel.join(', ')} from the model's stored defaults` : 'given on the command line'})\n`,
     );
     line(ensembleTable(ensemble, { generatedName: 'generated' }));
     line('');
@@ -164,7 +167,11 @@ export async function glassesDemo(argv: readonly string[], io: CliIO, o: Glasses
     line(
       `inherent energies of the ${unseen.n} unseen glasses (LAMMPS minima): mean ${unseen.mean.toFixed(4)} eV/atom, std ${(1000 * unseen.std).toFixed(1)} meV/atom`,
     );
-    line(`resampling: ${(100 * res.stats.replacementRate).toFixed(2)} % of atoms redrawn, ${res.stats.violatingStructures.length} structures still with a pair < ${s.minDistance} Å`);
+    line(
+      `resampling: ${(100 * res.stats.replacementRate).toFixed(2)} % of atoms redrawn, ` +
+        (s.maxBacktracks > 0 ? `${(res.stats.backtracks / o.n).toFixed(2)} backtracks per structure, ` : '') +
+        `${res.stats.violatingStructures.length} structures still with a pair < ${s.minDistance} Å`,
+    );
     line(`time: ${totalSeconds.toFixed(1)} s in all; sampling ${(o.n / res.stats.seconds).toFixed(0)} structures/s`);
     line(`wrote ${join(o.outDir, 'generated.extxyz')}, rdf.svg, report.json`);
     await o.jsonOut.emit(report);

@@ -23,7 +23,7 @@ describe('the shipped multi-glass model', () => {
   it('loads with the sampling defaults chosen on the validation glasses', async () => {
     const model = await loadModel(join(set, 'model'));
     const evaluation = JSON.parse(readFileSync(join(set, 'evaluation.json'), 'utf8'));
-    expect(model.samplingDefaults).toMatchObject({ temperature: evaluation.chosenTemperature, minDistance: 2, maxTries: 10 });
+    expect(model.samplingDefaults).toMatchObject({ temperature: evaluation.chosenTemperature, minDistance: 2, maxTries: 20, maxBacktracks: 100, backtrackDepth: 3 });
     expect(model.config.loss).toBe('softmax-crossentropy');
     model.dispose();
   });

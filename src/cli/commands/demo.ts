@@ -187,7 +187,8 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
     o(
       `sampling: temperature ${temperature} (${temperatureFlag !== undefined ? '--temperature' : model.samplingDefaults ? "the model's stored default" : tuned !== undefined ? 'sampling.json' : 'default'}), ` +
         `minimum distance ${minDistance} Å (${minDistanceFlag !== undefined ? '--min-distance' : model.samplingDefaults ? "the model's stored default" : 'default'}), ` +
-        `at most ${res.stats.settings.maxTries} draws per atom\n`,
+        `at most ${res.stats.settings.maxTries} draws per atom` +
+        (res.stats.settings.maxBacktracks > 0 ? `, at most ${res.stats.settings.maxBacktracks} backtracks of ${res.stats.settings.backtrackDepth} atoms per structure\n` : '\n'),
     );
     o(evaluationTable(ev, [{ name: 'raw', summary: rawSet.summary }, { name: 'MD on grid', summary: onGrid.summary }], 'generated'));
     o('');
@@ -197,7 +198,11 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<number> {
     o('');
     o(relaxation.text);
     o('');
-    o(`resampling: ${(100 * res.stats.replacementRate).toFixed(2)} % of atoms redrawn (${res.stats.resampledAtoms} of ${res.stats.placedAtoms}), ${res.stats.violatingStructures.length} structures still with a pair < ${minDistance} Å`);
+    o(
+      `resampling: ${(100 * res.stats.replacementRate).toFixed(2)} % of atoms redrawn (${res.stats.resampledAtoms} of ${res.stats.placedAtoms}), ` +
+        (res.stats.settings.maxBacktracks > 0 ? `${(res.stats.backtracks / n).toFixed(2)} backtracks per structure, ` : '') +
+        `${res.stats.violatingStructures.length} structures still with a pair < ${minDistance} Å`,
+    );
     o(`time: ${totalSeconds.toFixed(1)} s in all; sampling ${(n / res.stats.seconds).toFixed(0)} structures/s with resampling, ${(n / raw.stats.seconds).toFixed(0)} without`);
     o(`wrote ${join(outDir, 'generated.extxyz')}, rdf.svg, report.json`);
     // --json: the same document as report.json
