@@ -691,13 +691,26 @@ function checkEnsemble(name: string, t: Trajectory | undefined): void {
   checkTrajectory(`${FN} (${name})`, t);
 }
 
-/** First minimum after the first maximum of g (bin centre), or null. */
-function firstMinimum(r: Float64Array, g: Float64Array): number | null {
+/**
+ * First minimum after the first maximum (above 1) of g, at a bin centre, or
+ * null: the coordination cutoff a glass scientist reads off g(r). Where g is
+ * flat at that minimum over several bins (a gap with no pairs at all, as
+ * between silica's Si-O bonds and the next Si-O distances), the middle of the
+ * flat run, not its last bin.
+ * @internal
+ */
+export function firstMinimum(r: ArrayLike<number>, g: ArrayLike<number>): number | null {
   let k = 0;
   let peak = -1;
   for (k = 1; k < g.length - 1; k++) if (g[k] > 1 && g[k] >= g[k - 1] && g[k] > g[k + 1]) { peak = k; break; }
   if (peak < 0) return null;
-  for (k = peak + 1; k < g.length - 1; k++) if (g[k] <= g[k - 1] && g[k] < g[k + 1]) return r[k];
+  for (k = peak + 1; k < g.length - 1; k++) {
+    if (g[k] <= g[k - 1] && g[k] < g[k + 1]) {
+      let start = k;
+      while (start > peak + 1 && g[start - 1] === g[k]) start--;
+      return (r[start] + r[k]) / 2;
+    }
+  }
   return null;
 }
 

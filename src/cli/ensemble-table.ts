@@ -18,8 +18,13 @@ const pct = (e: Estimate | null | undefined, scale: number): string | null =>
 /** Every row of the ensemble report (scale 100 for shares printed in %). */
 function allRows(r: EnsembleReport): Row[] {
   const rows: Row[] = [
-    ['pair < 1.5 Å (% structures)', (f) => f.validity.below1_5, 100],
-    ['pair < 2.0 Å (% structures)', (f) => f.validity.below2_0, 100],
+    // a-Si's fixed thresholds; with a per-pair table (several species, --model) that row replaces them
+    ...(r.settings.minDistances
+      ? []
+      : ([
+          ['pair < 1.5 Å (% structures)', (f) => f.validity.below1_5, 100],
+          ['pair < 2.0 Å (% structures)', (f) => f.validity.below2_0, 100],
+        ] as Row[])),
     ...(r.settings.minDistances
       ? ([[`pair < its minimum (${Object.entries(r.settings.minDistances).map(([k, v]) => `${k} ${v}`).join(', ')} Å) (% structures)`, (f) => f.validity.belowPairTable, 100]] as Row[])
       : []),

@@ -274,8 +274,10 @@ Arguments:
 Options:
   --r-max <Å>            RDF range (default 8).
   --bins <N>             RDF bins (default 160).
-  --cutoff <Å>           Coordination cutoff (default 2.9).
-  --min-distance <Å>     Close-contact threshold (default 2.0).
+  --cutoff <Å>           Coordination cutoff for all atoms (default 2.9, a-Si's; for several species
+                         the first minimum of the reference g(r)).
+  --min-distance <Å>     Close-contact threshold (default 2.0; with --model of several species the
+                         smallest of its stored per-pair minimum distances).
   --seed <int>           Seed of the random-positions baseline and the bootstrap (default 42).
   --relax                Relax the generated structures, 200 reference frames (--reference-relax)
                          and training frames that are not minima (Stillinger-Weber for Si,
@@ -288,10 +290,13 @@ Options:
   --stable-margin <eV>   Stable: relaxed energy at most the highest relaxed-reference energy per atom
                          plus this margin (default 0.01 eV/atom).
   --pair-cutoffs <list>  Coordination cutoffs per species pair, e.g. O-Si=2.0,Si-Si=3.4 (default: the
-                         first minimum of each reference partial g(r)).
+                         first minimum of each reference partial g(r); the middle of a gap with no
+                         pairs, as silica's Si-O between 1.9 and 2.8 Å).
   --model <dir>          A model folder: also report the negative log-likelihood it gives the
                          reference frames (nats per coordinate and per structure, and as a density
                          per Å^(3N-1), comparable between grids; JSON 'modelNll'). Give held-out frames.
+                         For a model of several species, validity at its stored minimum distance per
+                         species pair (which replaces the 1.5 and 2.0 Å rows of the ensemble table).
   --json [FILE|-]        Also write every number as JSON (schema repap.eval/1: generatedFile,
                          referenceFile, trainingFile, settings, the generated / reference / random
                          summaries, rdf, r, and ensemble: the evaluateEnsemble report; see docs/cli.md).

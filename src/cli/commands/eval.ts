@@ -8,7 +8,9 @@ import { numberOption, parseCommand, UsageError } from '../args.js';
 import { EVAL_HELP } from '../help.js';
 import { CommandOutput, readTrajectoryFile } from '../files.js';
 import { evaluate, evaluationNotes, evaluationTable } from '../evaluate.js';
-import { evaluateEnsemble } from '../../analysis/index.js';
+import { evaluateEnsemble, radialDistribution } from '../../analysis/index.js';
+import { firstMinimum } from '../../analysis/ensemble.js';
+import { formatNumber } from '../../plot/table.js';
 import { ensembleNotes, ensembleTable, stageProgress } from '../ensemble-table.js';
 import type { CliIO } from '../main.js';
 import { loadModel } from '../../node/index.js';
@@ -41,8 +43,9 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const rMax = numberOption('eval', values, 'r-max', { min: 1e-6, max: 1e4, default: 8 });
   const nBins = numberOption('eval', values, 'bins', { min: 1, max: 1e6, integer: true, default: 160 });
-  const cutoff = numberOption('eval', values, 'cutoff', { min: 0, max: 100, default: 2.9 });
-  const minDistance = numberOption('eval', values, 'min-distance', { min: 0, max: 100, default: 2 });
+  // Defaults for several species are set from the data and the model below; these are a-Si's.
+  const cutoffGiven = values.cutoff === undefined ? undefined : numberOption('eval', values, 'cutoff', { min: 0, max: 100, default: 2.9 });
+  const minDistanceGiven = values['min-distance'] === undefined ? undefined : numberOption('eval', values, 'min-distance', { min: 0, max: 100, default: 2 });
   const seed = numberOption('eval', values, 'seed', { integer: true, min: 0, max: 2 ** 32 - 1, default: 42 });
   const fmax = numberOption('eval', values, 'fmax', { min: 1e-8, max: 10, default: 1e-3 });
   const maxSteps = numberOption('eval', values, 'max-steps', { min: 1, max: 1e7, integer: true, default: 10_000 });
@@ -55,11 +58,6 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   const generated = await readTrajectoryFile('eval', positionals[0], 'generated structures');
   const reference = await readTrajectoryFile('eval', positionals[1], 'reference');
   const training = typeof values.train === 'string' ? await readTrajectoryFile('eval', values.train, 'training structures') : undefined;
-  const t0 = Date.now();
-  // The random baseline's g(r) uses 50,000 structures for 30 atoms; fewer for larger ones, so that its
-  // pair count stays within radialDistribution's limit (72-atom silica: 9,645).
-  const randomCount = Math.max(1000, Math.min(50_000, Math.floor(5e7 / (generated.nAtoms * generated.nAtoms))));
-  const ev = evaluate(generated, reference, { rMax, nBins, cutoff, minDistance, seed, randomStructures: randomCount });
   // --model of several species: validity at its stored minimum distance per species pair.
   let minDistances: Readonly<Record<string, number>> | undefined;
   if (typeof values.model === 'string') {
@@ -68,6 +66,18 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
     minDistances = stored.samplingDefaults?.minDistances;
     stored.dispose();
   }
+  // Several species (silica): the one-cutoff figures use the first minimum of the reference's total g(r)
+  // (per-pair cutoffs: the first minima of its partial g(r), in evaluateEnsemble), and the close-pair
+  // row the smallest distance of the model's per-pair table, instead of a-Si's 2.9 and 2.0 Å.
+  const several = new Set(reference.species).size > 1;
+  const total = several && cutoffGiven === undefined ? radialDistribution(reference, { rMax, nBins }) : null;
+  const cutoff = cutoffGiven ?? (total ? firstMinimum(total.r, total.g) : null) ?? 2.9;
+  const minDistance = minDistanceGiven ?? (minDistances ? Math.min(...Object.values(minDistances)) : 2);
+  const t0 = Date.now();
+  // The random baseline's g(r) uses 50,000 structures for 30 atoms; fewer for larger ones, so that its
+  // pair count stays within radialDistribution's limit (72-atom silica: 9,645).
+  const randomCount = Math.max(1000, Math.min(50_000, Math.floor(5e7 / (generated.nAtoms * generated.nAtoms))));
+  const ev = evaluate(generated, reference, { rMax, nBins, cutoff, minDistance, seed, randomStructures: randomCount });
   const progress = stageProgress(io.err);
   const ensemble = evaluateEnsemble(generated, reference, {
     rMax, nBins, cutoff, seed, bootstrap, stableMargin, referenceRelaxFrames, pairCutoffs,
@@ -78,6 +88,14 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   });
   progress.finish();
   report.line(`${positionals[0]} (${generated.nFrames} structures) vs ${positionals[1]} (${reference.nFrames} frames); g(r) to ${rMax} Å in ${nBins} bins\n`);
+  if (several) {
+    const pairs = Object.entries(ensemble.settings.pairCutoffs).map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ');
+    report.line(
+      `cutoffs: ${formatNumber(cutoff)} Å for all atoms${cutoffGiven === undefined ? ' (first minimum of the reference g(r); --cutoff to change)' : ''}; per species pair ${pairs} Å` +
+        `${values['pair-cutoffs'] === undefined ? ' (first minima of the reference partial g(r); --pair-cutoffs to change)' : ''}; close pairs below ${formatNumber(minDistance)} Å` +
+        `${minDistanceGiven === undefined && minDistances ? " (the smallest of the model's per-pair minimum distances)" : ''}\n`,
+    );
+  }
   report.line(evaluationTable(ev) + '\n\n' + evaluationNotes(ev));
   report.line('\nensemble figures with 95 % intervals (evaluateEnsemble):\n');
   report.line(ensembleTable(ensemble) + '\n\n' + ensembleNotes(ensemble));
