@@ -1,7 +1,7 @@
 /**
  * The multi-structure training data of `repap train`: several files (one
  * group each) or frames grouped by an info key (`--group-by glass`), split by
- * group, encoded with an ordering per group or per frame, optionally
+ * group, encoded with an ordering per group, per frame or about a pivot atom, optionally
  * augmented every epoch.
  *
  * @module
@@ -42,7 +42,7 @@ export interface GroupedTrainingData {
 export interface GroupedTrainingOptions {
   /** Info key to group by, or undefined for one group per file. */
   groupBy?: string;
-  /** Ordering per group or per frame. */
+  /** Ordering per group, per frame, or about a pivot atom (centred, grown); see {@link GroupOrdering}. */
   ordering: GroupOrdering;
   /** Augmentation, or null. */
   augment: AugmentOptions | null;
