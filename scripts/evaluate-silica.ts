@@ -2,7 +2,11 @@
  * Measures the silica goals of docs/silica.md for a model folder against the MD frames of glasses the
  * model never saw (the validation and test glasses named in its training.json):
  *
- *   npx tsx scripts/evaluate-silica.ts <modelDir> <glasses.extxyz.gz> [n=200] [relaxed=60] [seed=42]
+ *   npx tsx scripts/evaluate-silica.ts <modelDir> <glasses.extxyz.gz> [n=200] [relaxed=60] [seed=42] [glasses=unseen] [temperature]
+ *
+ * `glasses`: `validation` (choosing a model or a temperature: the validation glass only), `test` (the
+ * figures reported once for the chosen model) or `unseen` (both). `temperature`: overrides the model's
+ * stored sampling temperature.
  *
  * Prints one JSON object: composition, partial RDF first peaks (0.05 Å bins), Si coordination by O at
  * 2.0 Å, O-Si-O and Si-O-Si mean angles, validity at the stored per-pair minimum distances, Vashishta
@@ -16,14 +20,17 @@ import { evaluateEnsemble } from '../src/analysis/index.js';
 import { useBackend } from '../src/backend/index.js';
 import type { Trajectory } from '../src/structure/index.js';
 
-const [modelDir, dataPath, nArg = '200', relaxArg = '60', seedArg = '42'] = process.argv.slice(2);
-if (!modelDir || !dataPath) {
-  console.error('usage: npx tsx scripts/evaluate-silica.ts <modelDir> <glasses.extxyz.gz> [n] [relaxed] [seed]');
+const [modelDir, dataPath, nArg = '200', relaxArg = '60', seedArg = '42', which = 'unseen', temperatureArg] = process.argv.slice(2);
+if (!modelDir || !dataPath || !['unseen', 'validation', 'test'].includes(which)) {
+  console.error('usage: npx tsx scripts/evaluate-silica.ts <modelDir> <glasses.extxyz.gz> [n] [relaxed] [seed] [unseen|validation|test] [temperature]');
   process.exit(2);
 }
 await useBackend('cpu');
 const training = JSON.parse(readFileSync(join(modelDir, 'training.json'), 'utf8'));
-const unseen: string[] = [...training.grouping.validationGroups, ...training.grouping.testGroups];
+const unseen: string[] = [
+  ...(which === 'test' ? [] : training.grouping.validationGroups),
+  ...(which === 'validation' ? [] : training.grouping.testGroups),
+];
 const md = await loadTrajectory(dataPath);
 const pick = (t: Trajectory, rows: number[]): Trajectory => {
   const n3 = t.nAtoms * 3;
@@ -37,7 +44,10 @@ const reference = pick(md, rows);
 const model = await loadModel(modelDir);
 const n = Number(nArg);
 const t0 = Date.now();
-const { trajectory: generated, stats } = await new ConditionalSampler(model).sample(n, { seed: Number(seedArg) });
+const { trajectory: generated, stats } = await new ConditionalSampler(model).sample(n, {
+  seed: Number(seedArg),
+  ...(temperatureArg !== undefined ? { temperature: Number(temperatureArg) } : {}),
+});
 const sampleSeconds = (Date.now() - t0) / 1000;
 const exact = generated.species.every((s, i) => s === md.species[i]);
 const minDistances = model.samplingDefaults?.minDistances;
@@ -53,12 +63,14 @@ const report = evaluateEnsemble(generated, reference, {
 // pairs in the others put g(r)'s largest value in its first bins).
 const bad = new Set(stats.violatingStructures);
 const validRows = Array.from({ length: n }, (_, i) => i).filter((i) => !bad.has(i));
-const valid = evaluateEnsemble(pick(generated, validRows), reference, { pairCutoffs: { 'O-Si': 2.0 }, bootstrap: 20, seed: 1 });
-const relaxed = evaluateEnsemble(gen, reference, { relax: true, referenceRelaxFrames: relaxN, bootstrap: 100, seed: 1, pairCutoffs: { 'O-Si': 2.0 } });
+const valid = validRows.length > 0 ? evaluateEnsemble(pick(generated, validRows), reference, { pairCutoffs: { 'O-Si': 2.0 }, bootstrap: 20, seed: 1 }) : null;
+// relaxed = 0: no relaxation (choosing between candidates on the structural figures alone).
+const relaxed = relaxN > 0 ? evaluateEnsemble(gen, reference, { relax: true, referenceRelaxFrames: relaxN, bootstrap: 100, seed: 1, pairCutoffs: { 'O-Si': 2.0 } }) : null;
 const four = (f: typeof report.generated): number => f.partialCoordination.find((c) => c.pair === 'Si-O')?.fractions['4']?.value ?? 0;
 const mdRdf = report.floor;
 const out = {
   model: modelDir,
+  glasses: which,
   unseenGlasses: unseen,
   referenceFrames: reference.nFrames,
   generated: n,
@@ -68,10 +80,12 @@ const out = {
   violatingStructures: stats.violatingStructures.length,
   compositionExact: exact,
   firstPeaks: Object.fromEntries(report.generated.partialRdf.map((p) => [p.pair, { generated: p.firstPeak, md: mdRdf.partialRdf.find((q) => q.pair === p.pair)?.firstPeak, errRdf: p.errPoster.value, errRdfFloor: mdRdf.partialRdf.find((q) => q.pair === p.pair)?.errPoster.value }])),
+  // The figure repap train --monitor structure selects by: the sum of the partial Err_RDF.
+  errRdfSum: report.generated.partialRdf.reduce((sum, p) => sum + p.errPoster.value, 0),
   siFourFoldByO: { generated: four(report.generated), md: four(report.floor) },
   siCoordinationByO: Object.fromEntries(['generated', 'floor'].map((k) => [k, (report as any)[k].partialCoordination.find((c: any) => c.pair === 'Si-O')])),
   angles: Object.fromEntries(report.generated.tripletAngles.filter((t) => t.triplet === 'O-Si-O' || t.triplet === 'Si-O-Si').map((t) => [t.triplet, { generated: t.meanAngle.value, md: report.floor.tripletAngles.find((q) => q.triplet === t.triplet)?.meanAngle.value }])),
-  validOnly: {
+  validOnly: valid && {
     structures: validRows.length,
     firstPeaks: Object.fromEntries(valid.generated.partialRdf.map((p) => [p.pair, p.firstPeak])),
     errRdf: Object.fromEntries(valid.generated.partialRdf.map((p) => [p.pair, p.errPoster.value])),
@@ -81,7 +95,7 @@ const out = {
   validAtTable: 1 - (report.generated.validity.belowPairTable?.value ?? NaN),
   validAtTableMd: 1 - (report.floor.validity.belowPairTable?.value ?? NaN),
   minDistances: report.settings.minDistances,
-  energy: {
+  energy: relaxed && {
     generatedBefore: relaxed.generated.energyBefore?.mean.value,
     generatedAfter: relaxed.generated.energyAfter?.mean,
     generatedAfterStd: relaxed.generated.energyAfter?.std.value,
