@@ -195,6 +195,131 @@ function emitFill(up: number, zs: number): FnBuilder {
   return f;
 }
 
+/** `for (o = 0; o < 4 n; o += 16) body()`: over n floats (a multiple of 4) as byte offsets. */
+function overVectors(f: FnBuilder, n: number, o: number, body: () => void): void {
+  f.i32(0).set(o);
+  f.op(0x02, 0x40, 0x03, 0x40); // block, loop
+  f.get(o).get(n).i32(4).mul().op(0x4e, 0x0d, 1); // i32.ge_s, br_if 1
+  body();
+  f.get(o).i32(16).add().set(o);
+  f.op(0x0c, 0, 0x0b, 0x0b);
+}
+
+/**
+ * Element-wise functions over n floats (n a multiple of 4):
+ * - `vmul(d, a, b, n)`: d = a * b (dropout masks);
+ * - `vadd(d, a, n)`: d += a (the shards' gradients, in shard order);
+ * - `relu(d, a, n)`: d = a > 0 ? a : 0 (NaN and -0 give 0, as the JS loop did);
+ * - `reluB(d, h, n)`: d = h > 0 ? d : 0 (the ReLU's backward pass).
+ */
+function emitElementwise(): FnBuilder[] {
+  const vmul = new FnBuilder('vmul', [I32, I32, I32, I32]);
+  {
+    const o = vmul.local(I32);
+    overVectors(vmul, 3, o, () => {
+      vmul.get(0).get(o).add();
+      vmul.get(1).get(o).add().vload().get(2).get(o).add().vload().fmul();
+      vmul.vstore();
+    });
+  }
+  const vadd = new FnBuilder('vadd', [I32, I32, I32]);
+  {
+    const o = vadd.local(I32);
+    overVectors(vadd, 2, o, () => {
+      vadd.get(0).get(o).add();
+      vadd.get(0).get(o).add().vload().get(1).get(o).add().vload().fadd();
+      vadd.vstore();
+    });
+  }
+  const relu = new FnBuilder('relu', [I32, I32, I32]);
+  {
+    const o = relu.local(I32);
+    overVectors(relu, 2, o, () => {
+      relu.get(0).get(o).add();
+      // f32x4.pmax(0, a) = 0 < a ? a : 0
+      relu.vconst(0).get(1).get(o).add().vload().simd(0xeb);
+      relu.vstore();
+    });
+  }
+  const reluB = new FnBuilder('reluB', [I32, I32, I32]);
+  {
+    const o = reluB.local(I32);
+    overVectors(reluB, 2, o, () => {
+      reluB.get(0).get(o).add();
+      // d & (h > 0): f32x4.gt, v128.and
+      reluB.get(0).get(o).add().vload().get(1).get(o).add().vload().vconst(0).simd(0x44).simd(0x4e);
+      reluB.vstore();
+    });
+  }
+  return [vmul, vadd, relu, reluB];
+}
+
+/**
+ * The optimiser updates over the flat parameter vector (n floats, a multiple
+ * of 4), op by op as `FlatOptimizer.apply` and tfjs compute them: every
+ * f32x4 multiply, add, divide and square root is correctly rounded to float32,
+ * as `Math.fround` of the double result is, so the updates are bit-identical
+ * to the JS ones. Scalars are read from the float32 array at byte `k`:
+ * - `rmsprop(w, g, ms, mom, n, k)`: k = [lr, decay, 1 - decay, epsilon];
+ * - `adam(w, g, m, v, n, k)`: k = [beta1, beta2, 1 - beta1, 1 - beta2, epsilon, 1 - beta1^t, 1 - beta2^t, -lr];
+ * - `sgd(w, g, n, k)`: k = [-lr].
+ */
+function emitOptimizers(): FnBuilder[] {
+  const rms = new FnBuilder('rmsprop', [I32, I32, I32, I32, I32, I32]);
+  {
+    const [W, G, MS, MOM, N, K] = [0, 1, 2, 3, 4, 5];
+    const o = rms.local(I32), g = rms.local(V128), m2 = rms.local(V128), step = rms.local(V128);
+    const lr = rms.local(V128), decay = rms.local(V128), om = rms.local(V128), eps = rms.local(V128);
+    rms.get(K).vsplat(0).set(lr).get(K).vsplat(4).set(decay).get(K).vsplat(8).set(om).get(K).vsplat(12).set(eps);
+    overVectors(rms, N, o, () => {
+      rms.get(G).get(o).add().vload().set(g);
+      // m2 = ms * decay + (g * g) * (1 - decay)
+      rms.get(MS).get(o).add().vload().get(decay).fmul().get(g).get(g).fmul().get(om).fmul().fadd().set(m2);
+      // step = mom * 0 + (g * lr) / sqrt(m2 + eps)   (f32x4.sqrt)
+      rms.get(MOM).get(o).add().vload().vconst(0).fmul();
+      rms.get(g).get(lr).fmul().get(m2).get(eps).fadd().simd(0xe3).fdiv().fadd().set(step);
+      rms.get(MS).get(o).add().get(m2).vstore();
+      rms.get(MOM).get(o).add().get(step).vstore();
+      rms.get(W).get(o).add();
+      rms.get(W).get(o).add().vload().get(step).fsub();
+      rms.vstore();
+    });
+  }
+  const adam = new FnBuilder('adam', [I32, I32, I32, I32, I32, I32]);
+  {
+    const [W, G, M, V, N, K] = [0, 1, 2, 3, 4, 5];
+    const o = adam.local(I32), g = adam.local(V128), m1 = adam.local(V128), v1 = adam.local(V128);
+    const c = Array.from({ length: 8 }, () => adam.local(V128));
+    const [b1, b2, c1, c2, eps, om1, om2, nlr] = c as [number, number, number, number, number, number, number, number];
+    c.forEach((local, i) => adam.get(K).vsplat(4 * i).set(local));
+    overVectors(adam, N, o, () => {
+      adam.get(G).get(o).add().vload().set(g);
+      adam.get(M).get(o).add().vload().get(b1).fmul().get(g).get(c1).fmul().fadd().set(m1);
+      adam.get(V).get(o).add().vload().get(b2).fmul().get(g).get(g).fmul().get(c2).fmul().fadd().set(v1);
+      adam.get(M).get(o).add().get(m1).vstore();
+      adam.get(V).get(o).add().get(v1).vstore();
+      adam.get(W).get(o).add();
+      // w = (mh / (sqrt(vh) + eps)) * -lr + w, mh = m1 / (1 - beta1^t), vh = v1 / (1 - beta2^t)
+      adam.get(m1).get(om1).fdiv();
+      adam.get(v1).get(om2).fdiv().simd(0xe3).get(eps).fadd();
+      adam.fdiv().get(nlr).fmul().get(W).get(o).add().vload().fadd();
+      adam.vstore();
+    });
+  }
+  const sgd = new FnBuilder('sgd', [I32, I32, I32, I32]);
+  {
+    const [W, G, N, K] = [0, 1, 2, 3];
+    const o = sgd.local(I32), c = sgd.local(V128);
+    sgd.get(K).vsplat(0).set(c);
+    overVectors(sgd, N, o, () => {
+      sgd.get(W).get(o).add();
+      sgd.get(c).get(G).get(o).add().vload().fmul().get(W).get(o).add().vload().fadd();
+      sgd.vstore();
+    });
+  }
+  return [rms, adam, sgd];
+}
+
 /**
  * Every function of the training kernel. Products (all `(a, w, c, m, k)`,
  * accumulating into c):
@@ -222,5 +347,7 @@ export function trainKernelFunctions(shape: TrainKernelShape): FnBuilder[] {
     emitGather(up, zs),
     emitScatter(up, zs),
     emitFill(up, zs),
+    ...emitElementwise(),
+    ...emitOptimizers(),
   ];
 }

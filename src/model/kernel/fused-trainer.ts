@@ -236,8 +236,7 @@ function shardWork(ex: Exports, mem: WebAssembly.Memory, lay: Layout, s: number)
       let X = sh.H[l - 1]!;
       if (masked) {
         X = sh.X[l]!;
-        const m = sh.M[l - 1]! / 4, h = sh.H[l - 1]! / 4, x = X / 4;
-        for (let j = 0; j < R * HS; j++) f32[x + j] = f32[h + j]! * f32[m + j]!;
+        ex.vmul!(X, sh.H[l - 1]!, sh.M[l - 1]!, R * HS);
       }
       ex.fill!(Z, lay.b[l]!, R);
       chunked(ex.mmU4!, X, HS, lay.K[l]!, Z, ZS, U);
@@ -253,7 +252,7 @@ function shardWork(ex: Exports, mem: WebAssembly.Memory, lay: Layout, s: number)
   const A = lay.hid === 1 ? top : sh.A;
   if (lay.hid !== 1) {
     const a = A / 4, h = top / 4;
-    if (lay.hid === 0) for (let j = 0; j < R * HS; j++) f32[a + j] = f32[h + j]! > 0 ? f32[h + j]! : 0;
+    if (lay.hid === 0) ex.relu!(A, top, R * HS);
     else for (let j = 0; j < R * HS; j++) f32[a + j] = Math.tanh(f32[h + j]!);
   }
   const P = sh.P, p0 = P / 4, t0 = sh.T / 4;
@@ -315,8 +314,7 @@ function shardWork(ex: Exports, mem: WebAssembly.Memory, lay: Layout, s: number)
   f32.fill(0, d0, d0 + R * HS);
   chunked(ex.mmGU!, P, GS, lay.WroT, dH, HS, Gp);
   if (lay.hid === 0) {
-    const h = top / 4;
-    for (let j = 0; j < R * HS; j++) if (!(f32[h + j]! > 0)) f32[d0 + j] = 0;
+    ex.reluB!(dH, top, R * HS);
   } else if (lay.hid === 2) {
     const a = A / 4;
     for (let j = 0; j < R * HS; j++) f32[d0 + j] = f32[d0 + j]! * (1 - f32[a + j]! * f32[a + j]!);
@@ -335,10 +333,7 @@ function shardWork(ex: Exports, mem: WebAssembly.Memory, lay: Layout, s: number)
       for (let k0 = 0; k0 < R; k0 += KC) ex.tnU4!(X + k0 * HS * 4, Z + k0 * ZS * 4, sh.gK[l]!, U, Math.min(KC, R - k0));
       f32.fill(0, d0, d0 + R * HS);
       chunked(ex.mm4U!, Z, ZS, lay.KT[l]!, dH, HS, U4);
-      if (masked) {
-        const m = sh.M[l - 1]! / 4;
-        for (let j = 0; j < R * HS; j++) f32[d0 + j] = f32[d0 + j]! * f32[m + j]!;
-      }
+      if (masked) ex.vmul!(dH, dH, sh.M[l - 1]!, R * HS);
     } else {
       ex.scatter!(Z, sh.idx, lay.nAct, sh.rcap * 4, R, sh.gK[0]!);
     }
@@ -471,6 +466,9 @@ export class FusedLSTMTrainer {
   private readonly module: WebAssembly.Module;
   private readonly ex: Exports;
   private readonly fixedEnd: number;
+  /** Byte addresses of the optimiser's accumulators (in the kernel's memory) and of its update's scalars. */
+  private readonly slotAddr: number[];
+  private readonly scalarsAddr: number;
   private lay: Layout;
   private optimizer: FlatOptimizer;
   private workers: { terminate(): unknown }[] = [];
@@ -534,6 +532,9 @@ export class FusedLSTMTrainer {
       KT.push(l === 0 ? 0 : take(4 * up * hs));
     }
     const WroT = take(gp * hs);
+    // the optimiser's accumulators and the scalars of its next update
+    this.slotAddr = Array.from({ length: FlatOptimizer.slotCount(spec.optimizer) }, () => take(off));
+    this.scalarsAddr = take(16);
     this.fixedEnd = at;
     const pAddr = (k: number) => params + vars[k]!.off * 4;
     const L = spec.layers;
@@ -558,7 +559,7 @@ export class FusedLSTMTrainer {
     this.module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
     this.ex = new WebAssembly.Instance(this.module, { env: { memory: this.memory } }).exports as unknown as Exports;
     this.ctl = new Int32Array(this.memory.buffer, 0, CTL_WORDS);
-    this.optimizer = new FlatOptimizer(spec.optimizer, spec.learningRate, off);
+    this.optimizer = new FlatOptimizer(spec.optimizer, spec.learningRate, off, this.slotViews());
     const b = Math.max(1, Math.ceil((options.batchSize ?? 32) / shards));
     this.ensureCapacity(b, (options.steps ?? 1) * b);
   }
@@ -749,22 +750,37 @@ export class FusedLSTMTrainer {
     return this.vars.map((v) => this.unpad(v, f, this.lay.params / 4 + v.off));
   }
 
+  /**
+   * The kernel's weights in Keras layout, written into `out` (arrays from
+   * {@link FusedLSTMTrainer.readWeights}): no allocation per training step.
+   * Returns `out`.
+   */
+  readWeightsInto(out: Float32Array[]): Float32Array[] {
+    this.checkAlive('readWeightsInto');
+    if (out.length !== this.vars.length || out.some((a, k) => a.length !== this.vars[k]!.rows * this.vars[k]!.cols)) {
+      throw new Error(`FusedLSTMTrainer.readWeightsInto: expected ${this.vars.length} arrays shaped ${this.weightShapes.map((s) => `[${s}]`).join(', ')}`);
+    }
+    const f = this.f32();
+    this.vars.forEach((v, k) => this.unpad(v, f, this.lay.params / 4 + v.off, out[k]));
+    return out;
+  }
+
+  /** Keras layout -> the padded layout, one block copy per row and gate (gate q's columns start at q * up). */
   private padInto(v: VarSpec, src: Float32Array, dst: Float32Array, o: number): void {
     dst.fill(0, o, o + v.paddedRows * v.paddedCols);
+    const [blocks, width, step] = v.kind === 'gates' ? [4, v.units, v.up] : [1, v.cols, 0];
     for (let r = 0; r < v.rows; r++) {
-      for (let c = 0; c < v.cols; c++) {
-        const pc = v.kind === 'gates' ? Math.floor(c / v.units) * v.up + (c % v.units) : c;
-        dst[o + r * v.paddedCols + pc] = src[r * v.cols + c]!;
-      }
+      for (let q = 0; q < blocks; q++) dst.set(src.subarray(r * v.cols + q * width, r * v.cols + (q + 1) * width), o + r * v.paddedCols + q * step);
     }
   }
 
-  private unpad(v: VarSpec, src: Float32Array, o: number): Float32Array {
-    const out = new Float32Array(v.rows * v.cols);
+  /** The padded layout -> Keras layout (into `out`, or a fresh array). */
+  private unpad(v: VarSpec, src: Float32Array, o: number, out: Float32Array = new Float32Array(v.rows * v.cols)): Float32Array {
+    const [blocks, width, step] = v.kind === 'gates' ? [4, v.units, v.up] : [1, v.cols, 0];
     for (let r = 0; r < v.rows; r++) {
-      for (let c = 0; c < v.cols; c++) {
-        const pc = v.kind === 'gates' ? Math.floor(c / v.units) * v.up + (c % v.units) : c;
-        out[r * v.cols + c] = src[o + r * v.paddedCols + pc]!;
+      for (let q = 0; q < blocks; q++) {
+        const a = o + r * v.paddedCols + q * step;
+        out.set(src.subarray(a, a + width), r * v.cols + q * width);
       }
     }
     return out;
@@ -857,11 +873,8 @@ export class FusedLSTMTrainer {
     for (let s = 0; s < this.shards; s++) sum += f[32 + s]!;
     if (train) {
       // sum the shards' gradients into shard 0's, in shard order
-      const g0 = this.lay.shards[0]!.grad / 4;
       for (let s = 1; s < this.shards; s++) {
-        if (ctl[8 + s] === 0) continue;
-        const gs = this.lay.shards[s]!.grad / 4;
-        for (let j = 0; j < this.nParams; j++) f[g0 + j] += f[gs + j]!;
+        if (ctl[8 + s] !== 0) this.ex.vadd!(this.lay.shards[0]!.grad, this.lay.shards[s]!.grad, this.nParams);
       }
     }
     return sum / norm;
@@ -889,12 +902,28 @@ export class FusedLSTMTrainer {
     const loss = this.run(batch, true);
     // a non-finite loss leaves the weights and the optimiser state as they were
     if (!Number.isFinite(loss)) return loss;
-    const f = this.f32();
-    const p = this.lay.params / 4;
-    const g = this.lay.shards[0]!.grad / 4;
-    this.optimizer.apply(f.subarray(p, p + this.nParams), f.subarray(g, g + this.nParams));
+    // the update in WebAssembly SIMD, bit-identical to FlatOptimizer.apply
+    const o = this.opt();
+    this.f32().set(o.scalars(), this.scalarsAddr / 4);
+    const [p, g, n, k] = [this.lay.params, this.lay.shards[0]!.grad, this.nParams, this.scalarsAddr];
+    if (o.name === 'sgd') this.ex.sgd!(p, g, n, k);
+    else this.ex[o.name]!(p, g, this.slotAddr[0]!, this.slotAddr[1]!, n, k);
+    o.advance();
     this.refreshTransposes();
     return loss;
+  }
+
+  /** Views of the optimiser's accumulators in the kernel's memory. */
+  private slotViews(): Float32Array[] {
+    const f = this.f32();
+    return this.slotAddr.map((a) => f.subarray(a / 4, a / 4 + this.nParams));
+  }
+
+  /** The optimiser, its slot views rebuilt when the memory has grown (a grown non-shared memory detaches the old views). */
+  private opt(): FlatOptimizer {
+    const o = this.optimizer;
+    if (o.slots.some((v) => v.length !== this.nParams)) o.slots = this.slotViews();
+    return o;
   }
 
   /** Loss of a batch without dropout and without gradients (validation). */
@@ -905,7 +934,7 @@ export class FusedLSTMTrainer {
 
   /** The optimiser state in Keras layout (for checkpoints). */
   optimizerState(): KernelOptimizerState {
-    const o = this.optimizer;
+    const o = this.opt();
     return {
       name: o.name,
       iterations: o.iterations,
@@ -928,6 +957,10 @@ export class FusedLSTMTrainer {
     });
     o.iterations = state.iterations;
     if (state.accBeta) o.accBeta = [state.accBeta[0], state.accBeta[1]];
+    // into the kernel's memory, once every slot was checked
+    const views = this.slotViews();
+    o.slots.forEach((slot, k) => views[k]!.set(slot));
+    o.slots = views;
     this.optimizer = o;
   }
 

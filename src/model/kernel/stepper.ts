@@ -84,6 +84,7 @@ export function kernelStepper(model: TrainableModel, batcher: TimeMajorBatcher, 
   // The tensors the variables held after the kernel last wrote them: any other
   // value (a resumed run, a callback that set the weights) is read in again.
   let written: unknown[] | null = null;
+  let reused: Float32Array[] | undefined;
   const current = () => vars.map((v) => (v as unknown as { dataId: unknown }).dataId);
   const sync = () => {
     if (written === null || current().some((d, i) => d !== written![i])) {
@@ -104,7 +105,10 @@ export function kernelStepper(model: TrainableModel, batcher: TimeMajorBatcher, 
       const batch = batcher.build(rows, true, { rate: c.dropout, units: c.units, nMasks: c.layers - 1, rng });
       const loss = trainer.step(batch);
       if (Number.isFinite(loss)) {
-        const w = trainer.readWeights();
+        // The wasm backend copies what tf.tensor is given, so one set of arrays
+        // serves every step there (fresh arrays cost page faults and collections:
+        // about 10 % of a step of the paper network); other backends may keep them.
+        const w = tf.getBackend() === 'wasm' ? trainer.readWeightsInto((reused ??= trainer.readWeights())) : trainer.readWeights();
         tf.tidy(() => vars.forEach((v, i) => v.assign(tf.tensor(w[i]!, v.shape))));
         written = current();
       }
