@@ -28,7 +28,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { useBackend } from '../src/backend/index.js';
 import { loadModel, loadTrajectory } from '../src/node/index.js';
-import { groupedTrainingData, parseAugment } from '../src/cli/grouped-data.js';
+import { groupedTrainingData } from '../src/cli/grouped-data.js';
 import type { GroupOrdering } from '../src/encoding/index.js';
 import { TimeMajorBatcher } from '../src/model/batches.js';
 import { batchOutputs, LOG_FLOOR } from '../src/model/inference.js';
@@ -58,7 +58,7 @@ for (const run of values.run) {
   const g = groupedTrainingData([md], [values.data!], {
     groupBy: 'glass',
     ordering,
-    augment: parseAugment(s.augment),
+    augment: null, // the validation rows are encoded without augmentation in any case
     maxFramesPerGroup: Number(s['frames-per-glass']),
     split: { train: tr!, validation: va!, test: te! },
     seed: Number(s.seed),

@@ -58,7 +58,8 @@ const L = md.cell![0][0];
 const g = groupedTrainingData([md], [values.data!], {
   groupBy: 'glass',
   ordering: values.ordering as GroupOrdering,
-  augment: parseAugment(values.augment),
+  // 'rotate': the 48 cubic operations without translations (for centred orderings: the canonical pivot, turned)
+  augment: values.augment === 'rotate' ? { translate: false, symmetry: true } : parseAugment(values.augment),
   maxFramesPerGroup: Number(values['frames-per-glass']),
   split: { train: tr!, validation: va!, test: te! },
   seed,
@@ -102,7 +103,7 @@ const record = (history: unknown): void => {
 console.error(
   `train-glasses: ${g.split.train.length} training frames of ${g.split.groups.train.length} glasses, ` +
     `${g.split.validation.length} validation frames of ${g.split.groups.validation.length} glasses (${g.record.validationGroups}); ` +
-    `${values.layers} x ${values.units} LSTM, grid ${grid}, loss ${values.loss}, ordering per ${values.ordering}, augment ${values.augment}; backend ${backend}`,
+    `${values.layers} x ${values.units} LSTM, grid ${grid}, loss ${values.loss}, ordering ${values.ordering}, augment ${values.augment}; backend ${backend}`,
 );
 let seqs = 0;
 const history = await model.train(g.data, {
