@@ -93,22 +93,41 @@ async function tfjsRow(backend: 'wasm' | 'cpu', batch: number, batches: number, 
   const generic = path === 'generic';
   const how: TrainOptions = { path, ...(path === 'kernel' ? { threads } : {}) };
   await useBackend(backend);
-  const frames = batch * (batches + 1);
+  const frames = batch * (batches + 2);
   const traj = randomTrajectory(frames);
   const encoder = AxisProjectionEncoder.fit(traj);
   const model = RePAPModel.create(encoder);
-  // warm-up (kernels, optimiser state) on a small batch, then the timed pass
-  const warm = Math.min(batch, 8);
-  await model.train(traj, { epochs: 1, batchSize: warm, split: { train: warm, validation: 0, test: 0 }, ...how });
-  const c0 = cpuSeconds();
-  const w0 = performance.now();
-  await model.train(traj, {
-    epochs: 1,
-    batchSize: batch,
-    split: { train: batch * batches, validation: 0, test: 0 },
-    shuffle: false,
-    ...how,
-  });
+  let c0 = 0;
+  let w0 = 0;
+  if (generic) {
+    // warm-up (kernels, optimiser state) on a small batch, then the timed pass
+    const warm = Math.min(batch, 8);
+    await model.train(traj, { epochs: 1, batchSize: warm, split: { train: warm, validation: 0, test: 0 }, ...how });
+    c0 = cpuSeconds();
+    w0 = performance.now();
+    await model.train(traj, { epochs: 1, batchSize: batch, split: { train: batch * batches, validation: 0, test: 0 }, shuffle: false, ...how });
+  } else {
+    // One pass of 1 + batches batches, timed from the end of the first: steady
+    // state, as PyTorch is timed after warm-up steps (the first batch carries the
+    // set-up: the kernel's compile and memory, the first touch of its pages).
+    await model.train(traj, {
+      epochs: 1,
+      batchSize: batch,
+      split: { train: batch * (batches + 1), validation: 0, test: 0 },
+      shuffle: false,
+      ...how,
+      callbacks: [
+        {
+          onBatchEnd: (b: number) => {
+            if (b === 0) {
+              c0 = cpuSeconds();
+              w0 = performance.now();
+            }
+          },
+        },
+      ],
+    });
+  }
   const wall = (performance.now() - w0) / 1000;
   const cpu = cpuSeconds() - c0;
   model.dispose();
@@ -177,11 +196,12 @@ export async function set216(): Promise<{ rssMb: number; seqPerSec: number; seqP
   const encoder = AxisProjectionEncoder.fit(traj);
   const model = RePAPModel.create(encoder);
   const quick = process.env.REPAP_BENCH_QUICK === '1';
-  await model.train(traj, { epochs: 1, batchSize: 32, split: { train: 900, validation: 0, test: 0 }, maxBatchesPerEpoch: 1, threads: 2 });
-  const c0 = cpuSeconds();
-  const w0 = performance.now();
   const batches = quick ? 2 : 4;
-  await model.train(traj, { epochs: 1, batchSize: 32, split: { train: 900, validation: 0, test: 0 }, maxBatchesPerEpoch: batches, threads: 2 });
+  // timed from the end of the first batch (which carries the set-up), as the paper-network rows
+  let c0 = 0;
+  let w0 = 0;
+  const start = { onBatchEnd: (b: number) => void (b === 0 && ((c0 = cpuSeconds()), (w0 = performance.now()))) };
+  await model.train(traj, { epochs: 1, batchSize: 32, split: { train: 900, validation: 0, test: 0 }, maxBatchesPerEpoch: batches + 1, threads: 2, callbacks: [start] });
   const wall = (performance.now() - w0) / 1000;
   const n = batches * 32;
   const cpu = cpuSeconds() - c0;
