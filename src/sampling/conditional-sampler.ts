@@ -18,6 +18,14 @@ import { RerunEngine } from './rerun-engine.js';
 import { WasmStackEngine, wasmSimdSupported } from './wasm-engine.js';
 import { TfjsStackEngine } from './tfjs-engine.js';
 
+/**
+ * Backtracks in a row that get no further than the furthest atom reached, after which a structure
+ * starts again from its first generated atom. Chosen on validation structures of the two shipped
+ * models among 1, 3 and 10 (and never): fastest, and the ensemble nearest the model's own valid
+ * structures (docs/silica.md).
+ */
+const RESTART_AFTER = 3;
+
 /** Most coordinates `sample()` returns in one trajectory (2^27 float64: 1 GiB); beyond it, `stream()`. */
 const MAX_SAMPLE_VALUES = 2 ** 27;
 
@@ -93,7 +101,9 @@ export interface SampleOptions {
   /**
    * Atoms undone by one backtrack (integer >= 1): the failing atom is drawn again after its
    * `backtrackDepth` predecessors (never prefix atoms). A failure at the first atom of an undone
-   * stretch goes back up to `backtrackDepth` further. Default: the model's stored default, else 3.
+   * stretch goes back up to `backtrackDepth` further; after 3 backtracks in a row that get no further
+   * than the furthest atom reached, the structure starts again from its first generated atom (each
+   * restart spends one backtrack too). Default: the model's stored default, else 3.
    */
   backtrackDepth?: number;
   /** Further constraints, checked after the minimum distance, all of which an atom must pass. */
@@ -569,6 +579,8 @@ export class ConditionalSampler {
     const tok = new Int32Array(B), gtok = new Int32Array(B), group = new Int32Array(B);
     const nextStep = new Int32Array(B); // the step each row feeds next; -1 when it is finished
     const atomOf = new Int32Array(B), tries = new Int32Array(B), oldest = new Int32Array(B);
+    // furthest atom each row has begun, and backtracks since it last went further
+    const reach = new Int32Array(B), stuck = new Int32Array(B);
     const bad = constrained ? new Uint8Array(B * nA) : null; // atoms kept although they fail
     const first = source.firstCoordinates;
     const firstCells = new Int32Array(first.length);
@@ -642,6 +654,10 @@ export class ConditionalSampler {
     /** Draws the x of atom k for row i and queues its step. */
     const begin = (i: number, k: number): void => {
       atomOf[i] = k;
+      if (k > reach[i]) {
+        reach[i] = k;
+        stuck[i] = 0;
+      }
       if (bad) bad[i * nA + k] = 0;
       cx[i] = k === 0 ? drawFirst(i) : drawNext(P, i, i, 3 * k - 1);
       tok[i] = cx[i];
@@ -676,12 +692,19 @@ export class ConditionalSampler {
           return;
         }
         let target = Math.max(m, oldest[i], k - r.backtrackDepth);
-        if (target === k) target = m; // the saved states run out here: start the structure again
+        // start the structure again when the saved states run out here, or after RESTART_AFTER
+        // backtracks that got no further (a fresh start beats a long search around one bad atom)
+        if (target === k || stuck[i] >= RESTART_AFTER) target = m;
         if (target < k && backtracks[i] < r.maxBacktracks) {
           backtracks[i]++;
           undone[i] += k - target;
           tries[i] = 1;
           if (target < oldest[i]) oldest[i] = target; // a restart: the ring fills again from atom m
+          stuck[i]++;
+          if (target === m) {
+            reach[i] = m;
+            stuck[i] = 0;
+          }
           restore(i, target);
           begin(i, target);
           return;
@@ -698,6 +721,7 @@ export class ConditionalSampler {
 
     for (let i = 0; i < B; i++) {
       oldest[i] = m;
+      reach[i] = m;
       tries[i] = 1;
       if (constrained) save(i, m);
       begin(i, m);

@@ -35,7 +35,10 @@ describe('backtracking', () => {
       expect(back.trajectory.positions[(f * 5 + atom1) * 3]).toBeLessThan(4);
       if (upper[f]) {
         expect(back.stats.perStructure.backtracks[f]).toBeGreaterThanOrEqual(1);
-        expect(back.stats.perStructure.undoneAtoms[f]).toBe(back.stats.perStructure.backtracks[f]); // depth 1
+        // depth 1 undoes atom 1; a restart (after 3 backtracks that got no further) undoes atoms 0 and 1
+        const b = back.stats.perStructure.backtracks[f], u = back.stats.perStructure.undoneAtoms[f];
+        expect(u).toBeGreaterThanOrEqual(b);
+        expect(u).toBeLessThanOrEqual(2 * b);
       } else {
         // a structure that needed no backtrack is the same structure, draw for draw
         expect(back.stats.perStructure.backtracks[f]).toBe(0);
@@ -47,6 +50,25 @@ describe('backtracking', () => {
     }
     expect(back.stats.backtracks).toBe(back.stats.perStructure.backtracks.reduce((x, y) => x + y, 0));
     expect(back.stats.settings).toMatchObject({ maxBacktracks: 20, backtrackDepth: 1 });
+  });
+
+  it('starts a structure again when backtracks get no further: a failure caused by the first atom is repaired', async () => {
+    // atom 4 may stay only when atom 0 lies beyond x = 2 Å (atom 0's x comes from the training first
+    // coordinates, in [0, 4) Å); undoing one atom at a time never reaches atom 0
+    const dependsOnAtom0: Constraint = { name: 'atom-0-far', accept: (p, k) => k !== 4 || p[0] > 2 };
+    const atom0 = src.codec.permutation[0];
+    const s = new ConditionalSampler(src, { engine: 'js' });
+    const opts = { seed: 8, minDistance: 0, maxTries: 2, backtrackDepth: 1, constraints: [dependsOnAtom0] };
+    const plain = await s.sample(30, { ...opts, maxBacktracks: 0 });
+    expect(plain.stats.violatingStructures.length).toBeGreaterThan(3);
+    const back = await s.sample(30, { ...opts, maxBacktracks: 200 });
+    expect(back.stats.violatingStructures).toEqual([]);
+    for (let f = 0; f < 30; f++) expect(back.trajectory.positions[(f * 5 + atom0) * 3]).toBeGreaterThan(2);
+    for (const f of plain.stats.violatingStructures) {
+      // some backtracks of depth 1, then a restart that undid all four atoms before atom 4
+      expect(back.stats.perStructure.backtracks[f]).toBeGreaterThan(1);
+      expect(back.stats.perStructure.undoneAtoms[f]).toBeGreaterThanOrEqual(back.stats.perStructure.backtracks[f] + 3);
+    }
   });
 
   it('a spent budget keeps the last draw and reports the structure as violating', async () => {
