@@ -35,12 +35,15 @@ export class TimeMajorBatcher {
   /**
    * The batch of sequences `rows`: active input indices, targets (when
    * `withTargets`) and, for `dropout > 0` with an rng, one inverted-dropout
-   * mask per boundary between recurrent layers (`nMasks` of `[S*B, units]`).
+   * mask per boundary between recurrent layers (`nMasks` of `[S*B, units]`),
+   * written into `dropout.into[m]` where that array has the mask's length (a
+   * caller that copies the masks before the next build reuses its arrays: no
+   * allocation of a few MB per batch), into fresh arrays otherwise.
    */
   build(
     rows: ArrayLike<number>,
     withTargets: boolean,
-    dropout?: { rate: number; units: number; nMasks: number; rng: Rng },
+    dropout?: { rate: number; units: number; nMasks: number; rng: Rng; into?: readonly (Float32Array | null)[] },
   ): StackBatch {
     const { T, G, K, encoder, coords, cells } = this;
     const S = T - 1;
@@ -65,7 +68,8 @@ export class TimeMajorBatcher {
       // Keep an element when a uniform 32-bit draw is >= rate * 2^32.
       const threshold = dropout.rate * 4294967296;
       for (let m = 0; m < dropout.nMasks; m++) {
-        const mask = new Float32Array(R * dropout.units);
+        const reuse = dropout.into?.[m];
+        const mask = reuse && reuse.length === R * dropout.units ? reuse : new Float32Array(R * dropout.units);
         for (let j = 0; j < mask.length; j++) mask[j] = dropout.rng.next() >>> 0 >= threshold ? keep : 0;
         dropoutMasks.push(mask);
       }

@@ -85,6 +85,7 @@ export function kernelStepper(model: TrainableModel, batcher: TimeMajorBatcher, 
   // value (a resumed run, a callback that set the weights) is read in again.
   let written: unknown[] | null = null;
   let reused: Float32Array[] | undefined;
+  let masks: (Float32Array | null)[] | undefined;
   const current = () => vars.map((v) => (v as unknown as { dataId: unknown }).dataId);
   const sync = () => {
     if (written === null || current().some((d, i) => d !== written![i])) {
@@ -102,7 +103,9 @@ export function kernelStepper(model: TrainableModel, batcher: TimeMajorBatcher, 
     threadsUsed: () => 1 + trainer.shardsByThread().slice(1).filter((n) => n > 0).length,
     step(rows: Int32Array, rng: TrainingRng): number {
       sync();
-      const batch = batcher.build(rows, true, { rate: c.dropout, units: c.units, nMasks: c.layers - 1, rng });
+      // the kernel copies the masks into its memory: one set of arrays serves every batch of a size
+      const batch = batcher.build(rows, true, { rate: c.dropout, units: c.units, nMasks: c.layers - 1, rng, into: masks });
+      if (batch.dropoutMasks) masks = batch.dropoutMasks;
       const loss = trainer.step(batch);
       if (Number.isFinite(loss)) {
         // The wasm backend copies what tf.tensor is given, so one set of arrays
