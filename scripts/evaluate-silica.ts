@@ -10,12 +10,14 @@
  *
  * Prints one JSON object: composition, partial RDF first peaks (0.05 Å bins), Si coordination by O at
  * 2.0 Å, O-Si-O and Si-O-Si mean angles, validity at the stored per-pair minimum distances, Vashishta
- * energies before and after relaxation of generated structures and of MD frames relaxed the same way.
+ * energies before and after relaxation of generated structures and of MD frames relaxed the same way,
+ * and the copy distance (how closely the generated structures sit on the training glasses, beside the
+ * same figure for MD frames of the training glasses and of the reference glasses).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModel, loadTrajectory } from '../src/node/index.js';
-import { ConditionalSampler } from '../src/sampling/index.js';
+import { ConditionalSampler, PairMetric } from '../src/sampling/index.js';
 import { evaluateEnsemble } from '../src/analysis/index.js';
 import { useBackend } from '../src/backend/index.js';
 import type { Trajectory } from '../src/structure/index.js';
@@ -67,6 +69,41 @@ const valid = validRows.length > 0 ? evaluateEnsemble(pick(generated, validRows)
 // relaxed = 0: no relaxation (choosing between candidates on the structural figures alone).
 const relaxed = relaxN > 0 ? evaluateEnsemble(gen, reference, { relax: true, referenceRelaxFrames: relaxN, bootstrap: 100, seed: 1, pairCutoffs: { 'O-Si': 2.0 } }) : null;
 const four = (f: typeof report.generated): number => f.partialCoordination.find((c) => c.pair === 'Si-O')?.fractions['4']?.value ?? 0;
+// Copy distance: the mean distance from each atom of a structure to the nearest atom of its species in a
+// training frame (minimum image), at the closest of 5 frames per training glass; a generated structure
+// that sits on a training glass scores about what MD frames of the training glasses score.
+const trainingGlasses: string[] = training.grouping.trainGroups;
+const trainRows: number[] = [];
+for (let f = 50; f < md.nFrames; f += 100) if (trainingGlasses.includes(String(md.info[f].glass))) trainRows.push(f);
+const metric = new PairMetric(md.cell, md.pbc);
+const N = md.nAtoms;
+const pair = new Float64Array(6 * N);
+const copyDistance = (t: Trajectory, f: number, skip = -1): number => {
+  pair.set(t.positions.subarray(f * 3 * N, (f + 1) * 3 * N), 0);
+  let best = Infinity;
+  for (const r of trainRows) {
+    if (r === skip) continue;
+    pair.set(md.positions.subarray(r * 3 * N, (r + 1) * 3 * N), 3 * N);
+    let sum = 0;
+    for (let i = 0; i < N; i++) {
+      let d2 = Infinity;
+      for (let j = 0; j < N; j++) if (md.species[j] === t.species[i]) d2 = Math.min(d2, metric.distance2(pair, i, N + j));
+      sum += Math.sqrt(d2);
+    }
+    best = Math.min(best, sum / N);
+  }
+  return best;
+};
+const meanOf = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+const copyN = Math.min(n, 40);
+const copy = {
+  generated: meanOf(Array.from({ length: copyN }, (_, i) => copyDistance(generated, i))),
+  structures: copyN,
+  // MD frames of the training glasses, 40 frames (4 ps) before a compared frame
+  mdTrainingGlasses: meanOf(trainRows.filter((_, k) => k % 2 === 0).map((r) => copyDistance(md, r - 40))),
+  // MD frames of the glasses scored against
+  mdReference: meanOf([0, 0.4, 0.8].map((x) => copyDistance(reference, Math.floor(x * reference.nFrames)))),
+};
 const mdRdf = report.floor;
 const out = {
   model: modelDir,
@@ -92,6 +129,7 @@ const out = {
     siFourFoldByO: four(valid.generated),
     angles: Object.fromEntries(valid.generated.tripletAngles.filter((t) => t.triplet === 'O-Si-O' || t.triplet === 'Si-O-Si').map((t) => [t.triplet, t.meanAngle.value])),
   },
+  copyDistance: copy,
   validAtTable: 1 - (report.generated.validity.belowPairTable?.value ?? NaN),
   validAtTableMd: 1 - (report.floor.validity.belowPairTable?.value ?? NaN),
   minDistances: report.settings.minDistances,
