@@ -91,6 +91,10 @@ for (const spec of values.settings!.split(',')) {
   const rep = evaluateEnsemble(trajectory, reference, options);
   floor ??= figures(rep.floor);
   const g = figures(rep.generated);
+  // the model's own valid structures (what conditioning on validity should give), when some are invalid
+  const bad = new Set(stats.violatingStructures);
+  const keep = Array.from({ length: n }, (_, i) => i).filter((i) => !bad.has(i));
+  const validOnly = bad.size > 0 && keep.length > 1 ? figures(evaluateEnsemble(pick(trajectory, keep), reference, options).generated) : null;
   const valid = 1 - (minDistances ? (g.belowPairTable as number) : (g.below2_0 as number));
   const row = {
     maxTries, maxBacktracks, backtrackDepth,
@@ -102,6 +106,7 @@ for (const spec of values.settings!.split(',')) {
     structuresPerSecond: n / wall,
     structuresPerCpuSecond: n / cpu,
     ...g,
+    validOnly,
   };
   console.error(JSON.stringify(row));
   results.push(row);
