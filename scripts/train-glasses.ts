@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RePAPModel, useBackend, type ModelLoss } from '../src/index.js';
-import { loadTrajectory, saveModel } from '../src/node/index.js';
+import { loadModel, loadTrajectory, saveModel } from '../src/node/index.js';
 import { groupedTrainingData, parseAugment } from '../src/cli/grouped-data.js';
 import type { GroupOrdering } from '../src/encoding/index.js';
 
@@ -44,6 +44,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '42' },
     backend: { type: 'string', default: 'wasm' },
     threads: { type: 'string' },
+    // Continue from a saved model folder's weights (same encoder and network; a fresh optimiser state).
+    init: { type: 'string' },
   },
 });
 if (!values.out) throw new Error('train-glasses: --out <dir> is required');
@@ -65,7 +67,7 @@ const g = groupedTrainingData([md], [values.data!], {
   seed,
   encoder: { gridSize: grid, sigma: Number(values['sigma-cells']) * (L / grid) },
 });
-const model = RePAPModel.create(g.encoder, {
+const model = values.init !== undefined ? await loadModel(resolve(values.init)) : RePAPModel.create(g.encoder, {
   units: Number(values.units),
   layers: Number(values.layers),
   learningRate: Number(values.lr),

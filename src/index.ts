@@ -133,8 +133,10 @@ export {
   DEFAULT_ENCODER_CONFIG,
   GroupedEncoding,
   atomOrdering,
+  checkTrainedOrdering,
   concatTrajectories,
   cubicOperation,
+  encodeAsTrained,
   groupFramesBy,
   meanPositions,
   orderingDistances,
@@ -154,6 +156,7 @@ export type {
   ResolvedEncoderConfig,
   StepEncoding,
   TokenCodec,
+  TrainedOrdering,
   UintSource,
 } from './encoding/index.js';
 export {

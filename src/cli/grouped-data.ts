@@ -102,7 +102,13 @@ export function groupedTrainingData(parts: readonly Trajectory[], paths: readonl
   const encoder = wrap(() => AxisProjectionEncoder.fit(trajectory, o.encoder, split.train));
   const grouped = wrap(() => new GroupedEncoding(encoder, trajectory, groups, { ordering: o.ordering, augment: o.augment }));
   const coords = grouped.encode();
-  const data: EncodedDataset = { coords, cell: trajectory.cell, pbc: trajectory.pbc, groups: groups.groupOf };
+  const data: EncodedDataset = {
+    coords,
+    cell: trajectory.cell,
+    pbc: trajectory.pbc,
+    groups: groups.groupOf,
+    ordering: { ordering: o.ordering, rule: grouped.rule, groupBy: o.groupBy ?? null, augment: o.augment },
+  };
   if (o.augment) {
     const T = encoder.sequenceLength;
     let buffer = new Float32Array(0);

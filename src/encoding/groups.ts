@@ -561,3 +561,57 @@ export class GroupedEncoding {
     }
   }
 }
+
+/**
+ * How a model's training sequences were ordered, stored with the model
+ * (`repap.json` field `ordering`) so that frames it scores later are put in the
+ * order it learned. Absent (null) for a model trained on a plain trajectory:
+ * the encoder's own fixed ordering.
+ */
+export interface TrainedOrdering {
+  /** The grouped ordering ({@link GroupOrdering}). */
+  ordering: GroupOrdering;
+  /** The distance rule. */
+  rule: OrderingRule;
+  /** The info key the frames were grouped by (`'glass'`), or null for one group per file. */
+  groupBy: string | null;
+  /** The augmentation of the training frames, or null (a record: scoring never augments). */
+  augment: AugmentOptions | null;
+}
+
+/**
+ * Validates a {@link TrainedOrdering} (a hand-edited `repap.json`); errors
+ * name `where`, the field and the values allowed. Returns a clean copy.
+ */
+export function checkTrainedOrdering(value: unknown, where: string): TrainedOrdering {
+  const v = value as Partial<TrainedOrdering> | null;
+  if (v === null || typeof v !== 'object') throw new Error(`${where}: field 'ordering' must be an object { ordering, rule, groupBy, augment }`);
+  if (!GROUP_ORDERINGS.includes(v.ordering as GroupOrdering)) {
+    throw new Error(`${where}: ordering.ordering is ${JSON.stringify(v.ordering)}; expected one of ${GROUP_ORDERINGS.map((o) => `'${o}'`).join(', ')}`);
+  }
+  if (v.rule !== 'origin' && v.rule !== 'corner') throw new Error(`${where}: ordering.rule is ${JSON.stringify(v.rule)}; expected 'origin' or 'corner'`);
+  if (v.groupBy !== null && (typeof v.groupBy !== 'string' || v.groupBy.length === 0)) {
+    throw new Error(`${where}: ordering.groupBy is ${JSON.stringify(v.groupBy)}; expected an info key (for example 'glass') or null`);
+  }
+  const a = v.augment;
+  if (a !== null && (typeof a !== 'object' || typeof a?.translate !== 'boolean' || typeof a?.symmetry !== 'boolean')) {
+    throw new Error(`${where}: ordering.augment is ${JSON.stringify(a)}; expected null or { translate: boolean, symmetry: boolean }`);
+  }
+  return { ordering: v.ordering as GroupOrdering, rule: v.rule, groupBy: v.groupBy, augment: a ? { translate: a.translate, symmetry: a.symmetry } : null };
+}
+
+/**
+ * The token sequences `[nFrames, T]` of `trajectory` in the order a model
+ * trained with `trained` learned: the validation frames' encoding of training
+ * (the grouped ordering without augmentation). Per-group ordering groups the
+ * frames by `trained.groupBy` when the frames carry that key, else treats them
+ * all as one group (one file, one structure).
+ */
+export function encodeAsTrained(encoder: AxisProjectionEncoder, trajectory: Trajectory, trained: TrainedOrdering): Float32Array {
+  const n = trajectory.nFrames;
+  let groups: FrameGroups = { names: ['all'], groupOf: new Int32Array(n) };
+  if (trained.ordering === 'group' && trained.groupBy !== null && trajectory.info.some((info) => info?.[trained.groupBy!] !== undefined)) {
+    groups = groupFramesBy(trajectory, trained.groupBy);
+  }
+  return new GroupedEncoding(encoder, trajectory, groups, { ordering: trained.ordering, rule: trained.rule }).encode();
+}

@@ -5,5 +5,5 @@ export type { AxisRange, EncoderConfig, EncoderJSON, OrderingRule, ResolvedEncod
 export { atomOrdering, meanPositions, orderingDistances } from './ordering.js';
 export { AxisProjectionEncoder } from './encoder.js';
 export type { EncodedBatch, EncodedBatchBuffers, EncodedBatchWithRows } from './encoder.js';
-export { GroupedEncoding, concatTrajectories, cubicOperation, groupFramesBy } from './groups.js';
-export type { AugmentOptions, FrameGroups, GroupOrdering, GroupedEncodingOptions, UintSource } from './groups.js';
+export { GroupedEncoding, checkTrainedOrdering, concatTrajectories, cubicOperation, encodeAsTrained, groupFramesBy } from './groups.js';
+export type { AugmentOptions, FrameGroups, GroupOrdering, GroupedEncodingOptions, TrainedOrdering, UintSource } from './groups.js';

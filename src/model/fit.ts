@@ -17,6 +17,7 @@ import { makeOptimizer, readOptimizerState, writeOptimizerState } from './optimi
 import { kernelNotice, kernelStepper, kernelUnavailable } from './kernel/stepper.js';
 import { DEFAULT_SPLIT, splitCounts } from './split.js';
 import { splitFrames } from './group-split.js';
+import type { TrainedOrdering } from '../encoding/groups.js';
 import type {
   EncodedDataset,
   EpochRecord,
@@ -68,9 +69,9 @@ export interface TrainStepper {
 /** What the loop needs of a model besides inference (a `RePAPModel` provides it). @internal */
 export interface TrainableModel extends InferenceModel {
   /** Encoded training data, validated. */
-  encodeForTraining(data: unknown): { coords: Float32Array; cell: unknown; pbc: unknown };
+  encodeForTraining(data: unknown): { coords: Float32Array; cell: unknown; pbc: unknown; ordering: TrainedOrdering | null };
   /** Records what generation needs of the training frames. */
-  recordTrainingFrames(coords: Float32Array, trainRows: Int32Array, cell: unknown, pbc: unknown): void;
+  recordTrainingFrames(coords: Float32Array, trainRows: Int32Array, cell: unknown, pbc: unknown, ordering: TrainedOrdering | null): void;
   /** The persistent optimiser (created on first use). */
   optimizer(): tf.Optimizer;
   /** Training summary, read and written. */
@@ -303,7 +304,7 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
   }
   const selectedBy = monitor ? `the monitored ${monitor.name}` : 'the validation loss';
   const shuffle = options.shuffle ?? true;
-  const { coords, cell, pbc } = model.encodeForTraining(data);
+  const { coords, cell, pbc, ordering } = model.encodeForTraining(data);
   const T = model.encoder.sequenceLength;
   const nFrames = coords.length / T;
   const grouped = groupedData(data, nFrames);
@@ -334,7 +335,7 @@ export async function fit(model: TrainableModel, data: unknown, options: TrainOp
   // A resumed run that selects by another figure than the checkpoint's starts the selection afresh.
   const selectionChanged = resume !== undefined && (resume.loop.monitor ?? null) !== (monitor?.name ?? null);
 
-  model.recordTrainingFrames(coords, trainRows, cell, pbc);
+  model.recordTrainingFrames(coords, trainRows, cell, pbc, ordering);
   const stepper =
     path === 'kernel'
       ? kernelStepper(model, batcher, { threads: options.threads, batchSize })

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { AxisProjectionEncoder } from '../encoding/encoder.js';
+import { checkTrainedOrdering, encodeAsTrained, type TrainedOrdering } from '../encoding/groups.js';
 import type { Cell, Pbc, Trajectory } from '../structure/trajectory.js';
 import { TimeMajorBatcher } from './batches.js';
 import { type RePAPModelConfig, resolveModelConfig } from './config.js';
@@ -28,7 +29,7 @@ import {
 import { checkSamplingDefaults, type SamplingDefaults } from './sampling-defaults.js';
 import type { GenerativeModelSource } from './source.js';
 import { ensureLayersCompat } from './tfjs-compat.js';
-import type { NegativeLogLikelihood, TrainingData, TrainingHistory, TrainingInfo, TrainOptions } from './train-options.js';
+import type { EncodedDataset, NegativeLogLikelihood, TrainingData, TrainingHistory, TrainingInfo, TrainOptions } from './train-options.js';
 import type { RecurrentStackWeights } from './weights.js';
 
 export { MODEL_FORMAT, MODEL_FORMAT_VERSION } from './serialization.js';
@@ -104,6 +105,7 @@ export class RePAPModel implements GenerativeModelSource {
   private _pbc: Pbc;
   private _firstCoordinates: Float64Array;
   private _sampling: SamplingDefaults | null = null;
+  private _ordering: TrainedOrdering | null = null;
   /** Training summary (read and written by the training loop). @internal */
   trainingInfo: TrainingInfo;
   private _optimizer: tf.Optimizer | null = null;
@@ -169,6 +171,20 @@ export class RePAPModel implements GenerativeModelSource {
   set samplingDefaults(value: SamplingDefaults | null) {
     this._sampling = value === null ? null : Object.freeze(checkSamplingDefaults(value, 'RePAPModel.samplingDefaults'));
   }
+  /**
+   * The grouped ordering the model was trained with (`repap.json` field
+   * `ordering`: per glass, per frame, centred or grown, with the group key and
+   * the augmentation), or null for the encoder's own fixed ordering. Set by
+   * {@link train} from `EncodedDataset.ordering`; {@link negativeLogLikelihood}
+   * and {@link evaluate} order the frames of a trajectory this way. Setting
+   * validates the value.
+   */
+  get trainedOrdering(): Readonly<TrainedOrdering> | null {
+    return this._ordering;
+  }
+  set trainedOrdering(value: TrainedOrdering | null) {
+    this._ordering = value === null ? null : Object.freeze(checkTrainedOrdering(value, 'RePAPModel.trainedOrdering'));
+  }
   /** Species of each atom (original order). */
   get species(): readonly string[] {
     return this.encoder.species;
@@ -225,9 +241,19 @@ export class RePAPModel implements GenerativeModelSource {
     return { coords, cell: data.cell, pbc: data.pbc };
   }
 
+  /** A trajectory's frames in the grouped ordering the model was trained with. */
+  private encodeAsTrained(data: Trajectory, where: string): Float32Array {
+    try {
+      return encodeAsTrained(this.encoder, data, this._ordering!);
+    } catch (e) {
+      throw new Error(`RePAPModel.${where}: ${(e as Error).message}`);
+    }
+  }
+
   /** Validated, encoded training data. @internal */
-  encodeForTraining(data: unknown): { coords: Float32Array; cell: Cell | null | undefined; pbc: Pbc | undefined } {
-    return this.encode(data as TrainingData, 'train');
+  encodeForTraining(data: unknown): { coords: Float32Array; cell: Cell | null | undefined; pbc: Pbc | undefined; ordering: TrainedOrdering | null } {
+    const ordering = isTrajectory(data as TrainingData) ? null : ((data as EncodedDataset).ordering ?? null);
+    return { ...this.encode(data as TrainingData, 'train'), ordering: ordering === null ? null : checkTrainedOrdering(ordering, 'RePAPModel.train: data.ordering') };
   }
 
   /**
@@ -236,7 +262,8 @@ export class RePAPModel implements GenerativeModelSource {
    * of a saved model stay small as JSON), the cell and the periodicity.
    * @internal
    */
-  recordTrainingFrames(coords: Float32Array, trainRows: Int32Array, cell: unknown, pbc: unknown): void {
+  recordTrainingFrames(coords: Float32Array, trainRows: Int32Array, cell: unknown, pbc: unknown, ordering: TrainedOrdering | null = null): void {
+    this._ordering = ordering === null ? null : Object.freeze({ ...ordering });
     const T = this.encoder.sequenceLength;
     const first = new Float64Array(trainRows.length);
     for (let i = 0; i < trainRows.length; i++) first[i] = Math.round(coords[trainRows[i]! * T]! * 1e5) / 1e5;
@@ -300,7 +327,7 @@ export class RePAPModel implements GenerativeModelSource {
   }
 
   private evaluationSet(data: TrainingData, frames: ArrayLike<number> | undefined, where: string): { coords: Float32Array; rows: Int32Array; batcher: TimeMajorBatcher; cells: Int32Array } {
-    const { coords } = this.encode(data, where);
+    const coords = this._ordering !== null && isTrajectory(data) ? this.encodeAsTrained(data, where) : this.encode(data, where).coords;
     const T = this.encoder.sequenceLength;
     const n = coords.length / T;
     const rows = frames ? Int32Array.from(frames) : Int32Array.from({ length: n }, (_, i) => i);
@@ -362,6 +389,7 @@ export class RePAPModel implements GenerativeModelSource {
       pbc: this._pbc,
       training: this.trainingInfo,
       ...(this._sampling ? { sampling: { ...this._sampling } } : {}),
+      ...(this._ordering ? { ordering: { ...this._ordering, augment: this._ordering.augment ? { ...this._ordering.augment } : null } } : {}),
     };
   }
 
@@ -422,6 +450,7 @@ export class RePAPModel implements GenerativeModelSource {
     model._pbc = [...meta.pbc] as Pbc;
     model.trainingInfo = meta.training;
     if (meta.sampling !== undefined) model._sampling = Object.freeze(checkSamplingDefaults(meta.sampling, where));
+    if (meta.ordering !== undefined) model._ordering = Object.freeze(checkTrainedOrdering(meta.ordering, where));
     return model;
   }
 

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { AxisProjectionEncoder } from '../encoding/encoder.js';
 import type { EncoderJSON } from '../encoding/config.js';
+import type { TrainedOrdering } from '../encoding/groups.js';
 import type { Cell, Pbc } from '../structure/trajectory.js';
 import type { RePAPModelConfig } from './config.js';
 import type { TrainingInfo } from './train-options.js';
@@ -51,6 +52,8 @@ export interface ModelMetadata {
   training: TrainingInfo;
   /** Sampling defaults chosen for the model (temperature, minimum distance, tries); absent when none were stored. */
   sampling?: SamplingDefaults;
+  /** The grouped ordering the training sequences were encoded with; absent for the encoder's own ordering (and in older folders). */
+  ordering?: TrainedOrdering;
   /** Set by `saveModel`: the identity of the saved folder's parts (absent in older folders). */
   integrity?: ModelIntegrity;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Cell, Pbc, Trajectory } from '../structure/trajectory.js';
+import type { TrainedOrdering } from '../encoding/groups.js';
 
 /** An encoded dataset: ordered coordinates `[nFrames, sequenceLength]` from `encoder.orderedCoordinates`. */
 export interface EncodedDataset {
@@ -31,6 +32,13 @@ export interface EncodedDataset {
    * it again for the epoch it continues in.
    */
   refresh?: (rows: Int32Array, epoch: number) => void;
+  /**
+   * The grouped ordering the rows were encoded with (`GroupedEncoding`), stored
+   * with the trained model (`RePAPModel.trainedOrdering`) so that frames
+   * it scores later are ordered the same way. Omit for rows in the encoder's
+   * own ordering.
+   */
+  ordering?: TrainedOrdering | null;
 }
 
 /** Training data: a trajectory (encoded with the model's encoder) or an encoded dataset. */

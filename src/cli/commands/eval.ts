@@ -103,11 +103,15 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   if (notConverged.length) report.line(`not converged in ${maxSteps} steps: ${notConverged.length} structures (${notConverged.slice(0, 20).join(', ')}${notConverged.length > 20 ? ', ...' : ''})`);
   // --model: the likelihood the model gives the reference frames (held-out data for a fair figure).
   let modelNll: NegativeLogLikelihood | null = null;
+  let nllOrder = '';
   if (typeof values.model === 'string') {
     await useBackend('wasm');
     const model = await loadModel(values.model);
     try {
       modelNll = await model.negativeLogLikelihood(reference);
+      // the frames are scored in the ordering the model was trained with (repap.json 'ordering')
+      const o = model.trainedOrdering;
+      nllOrder = o === null ? "the encoder's fixed atom ordering" : o.ordering === 'group' ? `atoms ordered per ${o.groupBy ?? 'file'} group, as trained` : `atoms ordered ${o.ordering === 'frame' ? 'per frame' : `'${o.ordering}'`}, as trained`;
     } catch (e) {
       throw new UsageError(`repap eval: --model ${values.model}: ${(e as Error).message}`);
     } finally {
@@ -115,7 +119,7 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
     }
     const n = model.encoder.sequenceLength - 1;
     report.line(
-      `\nnegative log-likelihood of the ${modelNll.structures} reference frames under ${values.model}: ${modelNll.perCoordinate.toFixed(4)} nats per coordinate, ` +
+      `\nnegative log-likelihood of the ${modelNll.structures} reference frames under ${values.model} (${nllOrder}): ${modelNll.perCoordinate.toFixed(4)} nats per coordinate, ` +
         `${modelNll.perStructure.toFixed(2)} nats per structure, ${modelNll.perStructureDensity.toFixed(2)} as a density per Å^${n} (comparable between grids)`,
     );
   }
