@@ -10,8 +10,9 @@
  *
  *   npx tsx scripts/evaluate-glasses.ts --run /tmp/glasses-run --n 200 --out /tmp/glasses-run/evaluation.json
  *
- * With `--store`, the chosen temperature (with minimum distance 2 Å and 10
- * tries) is stored in the run's model folder as its sampling defaults.
+ * `--tries`, `--backtracks`, `--depth`: the resampling (default 10 tries, no backtracking). With
+ * `--store`, the chosen temperature (with minimum distance 2 Å and the resampling)
+ * is stored in the run's model folder as its sampling defaults.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -35,8 +36,13 @@ const { values } = parseArgs({
     bootstrap: { type: 'string', default: '100' },
     store: { type: 'boolean', default: false },
     relax: { type: 'boolean', default: true },
+    // Resampling: tries per atom, and backtracking (undo `depth` atoms, at most `backtracks` times a structure).
+    tries: { type: 'string', default: '10' },
+    backtracks: { type: 'string', default: '0' },
+    depth: { type: 'string', default: '3' },
   },
 });
+const resampling = { minDistance: 2.0, maxTries: Number(values.tries), maxBacktracks: Number(values.backtracks), backtrackDepth: Number(values.depth) };
 if (!values.run) throw new Error('evaluate-glasses: --run <dir> (the --out of train-glasses.ts) is required');
 await useBackend('wasm');
 const run = JSON.parse(readFileSync(join(values.run, 'training.json'), 'utf8')) as {
@@ -81,7 +87,7 @@ const scan: Record<string, unknown>[] = [];
 const temps = values.temperature ? [Number(values.temperature)] : values.temperatures!.split(',').map(Number);
 for (const T of temps) {
   const raw = await sampler.sample(n, { seed, temperature: T, minDistance: 0, batchSize: Math.min(n, 500) });
-  const res = await sampler.sample(n, { seed, temperature: T, minDistance: 2.0, maxTries: 10, batchSize: Math.min(n, 500) });
+  const res = await sampler.sample(n, { seed, temperature: T, ...resampling, batchSize: Math.min(n, 500) });
   const dRaw = minimumDistances(raw.trajectory);
   const dRes = minimumDistances(res.trajectory);
   const row = {
@@ -103,7 +109,7 @@ const T = chosen.temperature as number;
 console.error(`chosen temperature ${T}`);
 let ensemble: unknown = null;
 if (values.relax) {
-  const gen = await sampler.sample(n, { seed: seed + 1, temperature: T, minDistance: 2.0, maxTries: 10, batchSize: Math.min(n, 500) });
+  const gen = await sampler.sample(n, { seed: seed + 1, temperature: T, ...resampling, batchSize: Math.min(n, 500) });
   const t0 = Date.now();
   const rep = evaluateEnsemble(gen.trajectory, validation, {
     seed,
@@ -148,15 +154,15 @@ const result = {
   trainingInherentEnergy: stats(perAtom(trainingInherent)),
   scan,
   chosenTemperature: T,
+  resampling,
   ensemble,
 };
 writeFileSync(values.out ?? join(values.run, 'evaluation.json'), JSON.stringify(result, null, 1) + '\n');
 if (values.store) {
   model.samplingDefaults = {
     temperature: T,
-    minDistance: 2.0,
-    maxTries: 10,
-    note: `temperature chosen by Err_RDF against the validation glasses (${validationGroups.join(', ')}) among temperatures with a replacement rate under 5 % (scripts/evaluate-glasses.ts); minimum distance 2 Å, 10 tries`,
+    ...resampling,
+    note: `temperature chosen by Err_RDF against the validation glasses (${validationGroups.join(', ')}) among temperatures with a replacement rate under 5 % (scripts/evaluate-glasses.ts); minimum distance 2 Å, ${resampling.maxTries} tries, at most ${resampling.maxBacktracks} backtracks of ${resampling.backtrackDepth} atoms`,
   };
   await saveModel(model, join(values.run, 'model'));
 }
