@@ -7,7 +7,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConditionalSampler, structureMonitor, STRUCTURE_MONITOR_NAME } from '../../src/sampling/index.js';
-import { evaluateEnsemble } from '../../src/analysis/index.js';
+import { evaluateEnsemble, radialDistribution, rdfError } from '../../src/analysis/index.js';
+import { AxisProjectionEncoder } from '../../src/encoding/index.js';
+import { RePAPModel } from '../../src/model/index.js';
 import { checkSamplingDefaults } from '../../src/model/sampling-defaults.js';
 import type { Trajectory } from '../../src/structure/index.js';
 import { toyTrajectory, useTf } from '../model/fixtures.js';
@@ -80,6 +82,18 @@ describe('structureMonitor', () => {
     const selected = await structureMonitor(src, both, { structures: 30, seed: 3, frames: rows, ...rdf }).evaluate(0);
     const alone = await structureMonitor(src, other, { structures: 30, seed: 3, ...rdf }).evaluate(0);
     expect(selected.value).toBeCloseTo(alone.value, 9);
+  });
+
+  it('one species: the total Err_RDF of a trained model\'s samples against the frames', async () => {
+    const traj = toyTrajectory(40, 4, 6, 0.1, 3);
+    const model = RePAPModel.create(AxisProjectionEncoder.fit(traj, { gridSize: 12 }), { units: 8, seed: 7 });
+    await model.train(traj, { epochs: 1, batchSize: 8, split: { train: 32, validation: 8, test: 0 } });
+    const m = await structureMonitor(model, traj, { structures: 30, seed: 4, rMax: 3, nBins: 30 }).evaluate(0);
+    expect(Object.keys(m.details!).sort()).toEqual(['errRdf:Si-Si', 'seconds', 'valid']);
+    const { trajectory } = await new ConditionalSampler(model).sample(30, { seed: 4 });
+    const expected = rdfError(radialDistribution(traj, { rMax: 3, nBins: 30 }), radialDistribution(trajectory, { rMax: 3, nBins: 30 }));
+    expect(m.value).toBeCloseTo(expected, 12);
+    model.dispose();
   });
 
   it('bad input is an error that names it', () => {
