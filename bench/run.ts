@@ -13,6 +13,7 @@ const suites: Record<string, () => Promise<Bench>> = {
   'minimum-image': async () => (await import('./minimum-image.js')).benchMinimumImage,
   train: async () => (await import('./train.js')).benchTrain,
   sample: async () => (await import('./sample.js')).benchSample,
+  backtrack: async () => (await import('./backtrack.js')).benchBacktrack,
   backends: async () => (await import('./backends.js')).benchBackends,
   relax: async () => (await import('./relax.js')).benchRelax,
 };
