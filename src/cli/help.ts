@@ -125,6 +125,11 @@ collapsed by a too-large learning rate, stops training with the reason and keeps
 weights. Exit codes: 0 done (also when --max-time ran out), 130 after Ctrl-C (the model is saved
 first), 1 when training failed (non-finite loss, collapse), 2 for bad input.
 
+Sampling defaults (repap.json 'sampling', used by repap sample unless overridden, printed at the
+end): a minimum distance per species pair of 0.85 x the smallest one in the training frames (one
+Si-Si entry for a-Si), 20 tries per atom, at most 100 backtracks of 3 atoms, temperature 1 or the
+one --choose-temperature picks.
+
 Arguments:
   <trajectory>           extxyz file (.extxyz, .xyz or .gz); several files train one model on all of
                          them (same atoms, species order and cell).
@@ -158,6 +163,13 @@ Options:
                          (smaller is better); the best epoch's weights are kept, also after the last
                          epoch. Needs validation frames.
   --monitor-structures <N>  Structures sampled per epoch for --monitor structure (default 100).
+  --choose-temperature [T,T,...]  After training, sample structures from the kept weights at each
+                         temperature (default 0.2,0.4,0.6,0.8,1; each in (0, 10]), score them against
+                         the validation frames only (Err_RDF; the sum of partial Err_RDF for several
+                         species; share valid) and store in repap.json the lowest figure among the
+                         temperatures with >= 99 % valid structures; prints the table. Needs
+                         validation frames. Without it the stored temperature is 1.
+  --temperature-structures <N>  Structures per temperature for --choose-temperature (default 100).
   --seed <int>           Random seed for weights and batch order (default 42).
   --loss <name>          sigmoid-mse (default; the paper's sigmoid output and squared error against the
                          Gaussian target) or softmax-crossentropy (a softmax over the grid cells trained

@@ -13,7 +13,7 @@ import { AxisProjectionEncoder } from '../../encoding/index.js';
 import { pairMinimumDistances } from '../../analysis/distances.js';
 import { pairTableOf, resolvePairTable } from '../../structure/pair-table.js';
 import { structureMonitor } from '../../sampling/index.js';
-import { FALLBACK_SAMPLING, RePAPModel, type EpochRecord, type SplitSpec, type TrainingCheckpoint, type TrainingData, type TrainingLogs } from '../../model/index.js';
+import { FALLBACK_SAMPLING, RePAPModel, type SamplingDefaults, type EpochRecord, type SplitSpec, type TrainingCheckpoint, type TrainingData, type TrainingLogs } from '../../model/index.js';
 import type { Trajectory } from '../../structure/trajectory.js';
 import { groupedTrainingData, parseAugment } from '../grouped-data.js';
 import { loadCheckpoint, saveCheckpoint, saveModel } from '../../node/index.js';
@@ -38,7 +38,7 @@ interface CurvePoint {
 
 /** Runs `repap train`; returns the exit code. */
 export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommand('train', argv, {
+  const { values, positionals } = parseCommand('train', normalizeChooseTemperature(argv), {
     help: { type: 'boolean', short: 'h' },
     out: { type: 'string', short: 'o' },
     epochs: { type: 'string' },
@@ -67,6 +67,8 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     loss: { type: 'string' },
     monitor: { type: 'string' },
     'monitor-structures': { type: 'string' },
+    'choose-temperature': { type: 'string' },
+    'temperature-structures': { type: 'string' },
   }, { min: 1, max: 10_000, names: '<trajectory> [more trajectories]' });
   if (values.help) {
     io.out.write(TRAIN_HELP);
@@ -93,6 +95,11 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const monitorStructures = numberOption('train', values, 'monitor-structures', { min: 1, max: 100_000, integer: true, default: 100 });
   if (values['monitor-structures'] !== undefined && monitorKind !== 'structure') {
     throw new UsageError('repap train: --monitor-structures applies to --monitor structure');
+  }
+  const chooseTemperatures = values['choose-temperature'] === undefined ? null : parseTemperatureList(String(values['choose-temperature']));
+  const temperatureStructures = numberOption('train', values, 'temperature-structures', { min: 1, max: 100_000, integer: true, default: 100 });
+  if (values['temperature-structures'] !== undefined && chooseTemperatures === null) {
+    throw new UsageError('repap train: --temperature-structures applies to --choose-temperature');
   }
   const maxTime = values['max-time'] === undefined ? undefined : parseDuration(String(values['max-time']));
   const resumeDir = typeof values.resume === 'string' ? resolve(values.resume) : undefined;
@@ -163,19 +170,14 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   if (monitorKind === 'structure' && nVal === 0) {
     throw new UsageError('repap train: --monitor structure scores sampled structures against the validation frames, and this split has none; give --validation or --split with validation frames');
   }
+  if (chooseTemperatures !== null && nVal === 0) {
+    throw new UsageError('repap train: --choose-temperature scores sampled structures against the validation frames, and this split has none; give --validation or --split with validation frames');
+  }
   const activeBackend = await useBackend(backend);
   const model = RePAPModel.create(encoder, { units, layers, learningRate, optimizer, seed, loss });
-  // Several species: per-pair minimum distances for the sampler, 0.85 x the smallest seen in the training frames
-  // (set before training, so that --monitor structure samples with them).
-  if (new Set(traj.species).size > 1) {
-    const table = pairTableOf(resolvePairTable(pairMinimumDistances(traj, { frames: trainRows }).smallest, traj.species, 'training frames'), 0.85);
-    model.samplingDefaults = {
-      ...(model.samplingDefaults ?? FALLBACK_SAMPLING),
-      minDistance: Math.min(...Object.values(table)),
-      minDistances: table,
-      note: `minDistances: 0.85 x the smallest distance per species pair in the ${nTrain} training frames`,
-    };
-  }
+  // Every model (one species too): per-pair minimum distances for the sampler, 0.85 x the smallest seen in the
+  // training frames, and backtracking on (set before training, so that --monitor structure samples with them).
+  model.samplingDefaults = trainedSamplingDefaults(traj, trainRows, nTrain);
   // --monitor structure: after every epoch, structures sampled from the current weights against the validation frames select the kept epoch.
   const monitor = monitorKind === 'structure' ? structureMonitor(model, traj, { frames: validationRows, structures: monitorStructures, seed }) : undefined;
   // --resume: the state of an earlier run (its <out>/checkpoint folder, or the folder itself).
@@ -266,6 +268,16 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     });
     (bar as ProgressBar | null)?.finish();
 
+    // --choose-temperature: the kept weights sample at each listed temperature, scored against the validation frames only.
+    let temperatureChoice: TemperatureChoice | null = null;
+    if (chooseTemperatures !== null) {
+      if (history.stopReason === 'non-finite' || history.stopReason === 'collapsed' || history.stopReason === 'aborted') {
+        log(`repap train: --choose-temperature skipped (the run ${history.stopReason === 'aborted' ? 'was interrupted' : 'failed'}); the stored temperature stays ${model.samplingDefaults?.temperature ?? FALLBACK_SAMPLING.temperature}`);
+      } else {
+        temperatureChoice = await chooseTemperature(model, traj, validationRows, chooseTemperatures, temperatureStructures, seed, log);
+      }
+    }
+
     const smooth = movingAverage(batchLoss.map((p) => p.loss), Math.max(1, Math.round(batchLoss.length / 100)));
     const training = {
       repapVersion: packageVersion(),
@@ -285,6 +297,8 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
       backend: activeBackend,
       settings: { epochs, batchSize, gridSize, sigma: encoder.config.sigma, units, layers, learningRate, optimizer, loss, maxBatchesPerEpoch: maxBatches ?? null, maxTime: maxTime ?? null, resumedFrom: resumeDir ?? null, monitor: monitorKind, ...(monitor ? { monitorStructures } : {}) },
       history,
+      sampling: model.samplingDefaults,
+      ...(temperatureChoice ? { temperatureChoice } : {}),
       curves: { batchLoss, validationLoss: valLoss },
     };
     const files: Record<string, string> = { 'training.json': JSON.stringify(training, null, 1) + '\n' };
@@ -309,6 +323,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
             : 'the final weights';
     if (history.message) log(`repap train: stopped (${history.stopReason}): ${history.message}`);
     report.line(`saved the model to ${outDir} (model.json, weights.bin, repap.json, training.json${batchLoss.length > 0 ? ', loss.svg' : ''}) with ${kept}`);
+    if (model.samplingDefaults) report.line(samplingLine(model.samplingDefaults));
     if (history.stopReason === 'aborted' || history.stopReason === 'max-time') {
       report.line(`to continue: repap train ${argv.filter((x, i) => x !== '--resume' && argv[i - 1] !== '--resume').join(' ')} --resume ${checkpointDir}`);
     }
@@ -323,6 +338,175 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     process.off('SIGINT', onSigint);
     model.dispose();
   }
+}
+
+/** The temperatures `--choose-temperature` tries when given no list. */
+export const DEFAULT_TEMPERATURES: readonly number[] = [0.2, 0.4, 0.6, 0.8, 1];
+
+/** Share of valid structures a temperature needs to be chosen by `--choose-temperature`. */
+const VALID_SHARE = 0.99;
+
+/** Tries per atom stored by `repap train` (with backtracking: the fastest setting with every structure valid, docs/generalisation.md). */
+const TRAINED_MAX_TRIES = 20;
+/** Backtracks per structure stored by `repap train`. */
+const TRAINED_MAX_BACKTRACKS = 100;
+/** Atoms undone per backtrack stored by `repap train`. */
+const TRAINED_BACKTRACK_DEPTH = 3;
+
+/** One temperature of `--choose-temperature`: its scores against the validation frames. */
+interface TemperatureRow {
+  /** Sampling temperature. */
+  temperature: number;
+  /** Sum of the partial Err_RDF over species pairs (the total Err_RDF for one species); smaller is better. */
+  figure: number;
+  /** Err_RDF per species pair. */
+  errRdf: Record<string, number>;
+  /** Share of structures that met the minimum distances. */
+  valid: number;
+  /** Sampling and scoring time, s. */
+  seconds: number;
+}
+
+/** What `--choose-temperature` measured and chose (training.json field `temperatureChoice`). */
+interface TemperatureChoice {
+  /** The chosen temperature (stored in repap.json). */
+  chosen: number;
+  /** The rule that chose it. */
+  rule: string;
+  /** Structures sampled per temperature. */
+  structures: number;
+  /** Seed of every temperature's sampling (the same random stream for each). */
+  seed: number;
+  /** Validation frames scored against. */
+  validationFrames: number;
+  /** One row per temperature, in the order given. */
+  table: TemperatureRow[];
+}
+
+/**
+ * `--choose-temperature` takes an optional list: alone (followed by another
+ * flag, a file or nothing) it means the default list; followed by a word of
+ * numbers and commas it takes that word. Returns the arguments with the flag
+ * in `--choose-temperature=VALUE` form (an empty value for the default list).
+ */
+function normalizeChooseTemperature(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (a !== '--choose-temperature') {
+      out.push(a);
+      continue;
+    }
+    const next = argv[i + 1];
+    if (next !== undefined && /^[-+\d.,eE\s]+$/.test(next) && /\d/.test(next)) {
+      out.push(`--choose-temperature=${next}`);
+      i++;
+    } else out.push('--choose-temperature=');
+  }
+  return out;
+}
+
+/** The temperatures of `--choose-temperature` (empty text: the default list); a UsageError naming the flag for a value outside (0, 10]. */
+export function parseTemperatureList(text: string): number[] {
+  if (text.trim() === '') return [...DEFAULT_TEMPERATURES];
+  const words = text.split(',').map((x) => x.trim());
+  const list = words.map(Number);
+  const bad = words.findIndex((w, i) => w === '' || !Number.isFinite(list[i]!) || list[i]! <= 0 || list[i]! > 10);
+  if (bad >= 0) {
+    throw new UsageError(
+      `repap train: --choose-temperature '${text}': '${words[bad]}' is not a temperature in (0, 10]; give a comma-separated list such as ${DEFAULT_TEMPERATURES.join(',')} (the default)`,
+    );
+  }
+  return [...new Set(list)];
+}
+
+/**
+ * The sampling defaults `repap train` stores with every model: per-pair
+ * minimum distances at 0.85 x the smallest distance per species pair in the
+ * training frames (one 'Si-Si' entry for a-Si), temperature 1 (until
+ * --choose-temperature chooses one), and backtracking on.
+ */
+function trainedSamplingDefaults(traj: Trajectory, trainRows: ArrayLike<number>, nTrain: number): SamplingDefaults {
+  const frames = Int32Array.from(trainRows);
+  const table = pairTableOf(resolvePairTable(pairMinimumDistances(traj, { frames }).smallest, traj.species, 'training frames'), 0.85);
+  return {
+    ...FALLBACK_SAMPLING,
+    minDistance: Math.min(...Object.values(table)),
+    minDistances: table,
+    maxTries: TRAINED_MAX_TRIES,
+    maxBacktracks: TRAINED_MAX_BACKTRACKS,
+    backtrackDepth: TRAINED_BACKTRACK_DEPTH,
+    note:
+      `minDistances: 0.85 x the smallest distance per species pair in the ${nTrain} training frames; ` +
+      `temperature 1 (as trained; repap train --choose-temperature chooses one on the validation frames); ` +
+      `${TRAINED_MAX_TRIES} tries, at most ${TRAINED_MAX_BACKTRACKS} backtracks of ${TRAINED_BACKTRACK_DEPTH} atoms: the fastest setting with every structure valid on the a-Si validation glasses (docs/generalisation.md; the silica model needed 0.3 backtracks per structure, docs/silica.md)`,
+  };
+}
+
+/**
+ * Samples `structures` structures at each temperature (same seed) from the
+ * model's current weights and stored defaults, scores them against the
+ * validation frames with {@link structureMonitor}, and stores the chosen
+ * temperature in `model.samplingDefaults`: the lowest figure among the
+ * temperatures with >= 99 % valid structures, else the most valid.
+ */
+async function chooseTemperature(
+  model: RePAPModel,
+  traj: Trajectory,
+  validationRows: Int32Array,
+  temperatures: readonly number[],
+  structures: number,
+  seed: number,
+  log: (s: string) => void,
+): Promise<TemperatureChoice> {
+  const base: SamplingDefaults = model.samplingDefaults ?? { ...FALLBACK_SAMPLING };
+  const table: TemperatureRow[] = [];
+  log(`repap train: --choose-temperature: ${structures} structures per temperature against the ${validationRows.length} validation frames`);
+  try {
+    for (const temperature of temperatures) {
+      model.samplingDefaults = { ...base, temperature };
+      const m = await structureMonitor(model, traj, { frames: validationRows, structures, seed }).evaluate(0);
+      const d = m.details ?? {};
+      const errRdf: Record<string, number> = {};
+      for (const k of Object.keys(d)) if (k.startsWith('errRdf:')) errRdf[k.slice(7)] = d[k]!;
+      const row = { temperature, figure: m.value, errRdf, valid: d.valid ?? 0, seconds: d.seconds ?? 0 };
+      table.push(row);
+      log(`  T ${String(temperature).padEnd(5)} figure ${row.figure.toFixed(4)}${Object.keys(errRdf).length > 1 ? ` (${Object.entries(errRdf).map(([p, e]) => `${p} ${e.toFixed(3)}`).join(', ')})` : ''}, ${(100 * row.valid).toFixed(1)} % valid, ${row.seconds.toFixed(1)} s`);
+    }
+  } finally {
+    model.samplingDefaults = base;
+  }
+  const eligible = table.filter((r) => r.valid >= VALID_SHARE);
+  const byFigure = (a: TemperatureRow, b: TemperatureRow): number => a.figure - b.figure;
+  const best = eligible.length > 0 ? [...eligible].sort(byFigure)[0]! : [...table].sort((a, b) => b.valid - a.valid || a.figure - b.figure)[0]!;
+  const scoreWords = Object.keys(best.errRdf).length > 1 ? 'sum of partial Err_RDF' : 'Err_RDF';
+  const rule =
+    eligible.length > 0
+      ? `the lowest ${scoreWords} among the temperatures with >= ${100 * VALID_SHARE} % valid structures`
+      : `no temperature reached ${100 * VALID_SHARE} % valid structures: the one with the most valid, then the lowest ${scoreWords}`;
+  const list = temperatures.join(', ');
+  model.samplingDefaults = {
+    ...base,
+    temperature: best.temperature,
+    note:
+      `temperature ${best.temperature}: ${rule} (T ${list}; ${structures} structures each, seed ${seed}, against the ${validationRows.length} validation frames; repap train --choose-temperature: ${best.figure.toFixed(4)}, ${(100 * best.valid).toFixed(1)} % valid); ` +
+      (base.note ?? '').replace(/temperature 1 \(as trained; [^)]*\); /, ''),
+  };
+  log(`repap train: --choose-temperature: T = ${best.temperature} (${rule})`);
+  return { chosen: best.temperature, rule, structures, seed, validationFrames: validationRows.length, table };
+}
+
+/** The stored sampling defaults in one line, for the training summary. */
+function samplingLine(s: SamplingDefaults): string {
+  const distances = s.minDistances ? Object.entries(s.minDistances).map(([p, d]) => `${p} ${d} Å`).join(', ') : `${s.minDistance} Å`;
+  return (
+    `sampling defaults stored in repap.json: temperature ${s.temperature}, minimum distance ${distances}, ${s.maxTries} tries, ` +
+    `${s.maxBacktracks ? `at most ${s.maxBacktracks} backtracks of ${s.backtrackDepth ?? 3} atoms` : 'no backtracking'}`
+  );
 }
 
 /** One epoch's --monitor structure figures, for the log. */
