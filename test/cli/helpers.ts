@@ -3,6 +3,8 @@ import { spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { CliIO } from '../../src/cli/main.js';
 
 export const root = resolve(__dirname, '../..');
 export const cli = join(root, 'dist/cli/index.js');
@@ -75,4 +77,25 @@ export function writeFile(dir: string, name: string, text: string | Uint8Array):
   const p = join(dir, name);
   writeFileSync(p, text);
   return p;
+}
+
+/**
+ * Runs one CLI command in-process (no build needed): exit code, stdout, stderr.
+ * A thrown error (a usage error) becomes exit code 2 with its message appended to stderr.
+ */
+export async function runInProcess(
+  command: (argv: string[], io: CliIO) => Promise<number>,
+  argv: string[],
+): Promise<{ code: number; out: string; err: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let o = '', e = '';
+  out.on('data', (d) => (o += d));
+  err.on('data', (d) => (e += d));
+  try {
+    const code = await command(argv, { out, err });
+    return { code, out: o, err: e };
+  } catch (x) {
+    return { code: 2, out: o, err: e + (x as Error).message };
+  }
 }

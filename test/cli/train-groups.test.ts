@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { trainCommand } from '../../src/cli/commands/train.js';
+import { runInProcess } from './helpers.js';
 
 let dir = '';
 
@@ -26,19 +26,7 @@ function glassText(seed: number, n: number, glass: string | null, nAtoms = 5, L 
   return lines.join('\n') + '\n';
 }
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '', e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  try {
-    const code = await trainCommand(args, { out, err });
-    return { code, out: o, err: e };
-  } catch (x) {
-    return { code: 2, out: o, err: e + (x as Error).message };
-  }
-}
+const run = (args: string[]) => runInProcess(trainCommand, args);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'repap-train-groups-'));

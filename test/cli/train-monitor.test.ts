@@ -9,27 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { trainCommand } from '../../src/cli/commands/train.js';
+import { runInProcess } from './helpers.js';
 import { loadModel, loadTrajectory } from '../../src/node/index.js';
 import { structureMonitor } from '../../src/sampling/index.js';
 
 const fixture = resolve(__dirname, '../fixtures/a-sio2-72-glasses-small.extxyz.gz');
 let dir = '';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '', e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  try {
-    const code = await trainCommand(args, { out, err });
-    return { code, out: o, err: e };
-  } catch (x) {
-    return { code: 2, out: o, err: e + (x as Error).message };
-  }
-}
+const run = (args: string[]) => runInProcess(trainCommand, args);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'repap-train-monitor-'));

@@ -11,30 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { trainCommand } from '../../src/cli/commands/train.js';
 import { loadModel } from '../../src/node/index.js';
 import { readExtxyz } from '../../src/io/index.js';
-import { mdFramesExtxyz } from './helpers.js';
+import { mdFramesExtxyz, runInProcess } from './helpers.js';
 
 let dir = '';
 let data = '';
 // reference frames; frame 500 holds the closest pair of the twelve (2.210 Å) and is a validation frame here
 const frames = [0, 100, 200, 300, 400, 600, 700, 800, 500, 900, 1000, 1100];
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '', e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  try {
-    const code = await trainCommand(args, { out, err });
-    return { code, out: o, err: e };
-  } catch (x) {
-    return { code: 2, out: o, err: e + (x as Error).message };
-  }
-}
+const run = (args: string[]) => runInProcess(trainCommand, args);
 
 /** Smallest distance between two different atoms over the frames given, by brute force over the 27 nearest images of a cubic cell. */
 function bruteForceMinimum(text: string, use: readonly number[]): number {
