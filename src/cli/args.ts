@@ -87,30 +87,44 @@ export function joinNegativeValues(argv: readonly string[], options: OptionSpec)
 }
 
 /**
+ * Rewrites every `flag` of `argv` that takes an OPTIONAL value into
+ * `flag=VALUE` form: the next word becomes its value when `takesNext(word)`
+ * says so, otherwise the value is `missing`. Words after `--` stay as they are.
+ */
+export function normalizeOptionalValue(
+  argv: readonly string[],
+  flag: string,
+  takesNext: (next: string) => boolean,
+  missing: string,
+): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (a !== flag) {
+      out.push(a);
+      continue;
+    }
+    const next = argv[i + 1];
+    if (next !== undefined && takesNext(next)) {
+      out.push(`${flag}=${next}`);
+      i++;
+    } else out.push(`${flag}=${missing}`);
+  }
+  return out;
+}
+
+/**
  * `--json` takes an optional value: `--json` alone and `--json -` mean
  * stdout, `--json=FILE` and `--json FILE.json` a file. Any other word after
  * `--json` stays a positional argument. Returns the arguments with every
  * `--json` in `--json=VALUE` form.
  */
 export function normalizeJsonOption(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--') {
-      out.push(...argv.slice(i));
-      break;
-    }
-    if (a !== '--json') {
-      out.push(a);
-      continue;
-    }
-    const next = argv[i + 1];
-    if (next !== undefined && (next === '-' || /\.json$/i.test(next))) {
-      out.push(`--json=${next}`);
-      i++;
-    } else out.push('--json=-');
-  }
-  return out;
+  return normalizeOptionalValue(argv, '--json', (next) => next === '-' || /\.json$/i.test(next), '-');
 }
 
 /** Limits of {@link numberOption}. */

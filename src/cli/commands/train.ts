@@ -18,7 +18,7 @@ import type { Trajectory } from '../../structure/trajectory.js';
 import { groupedTrainingData, parseAugment } from '../grouped-data.js';
 import { loadCheckpoint, saveCheckpoint, saveModel } from '../../node/index.js';
 import { lineChart } from '../../plot/svg.js';
-import { choiceOption, numberOption, parseCommand, UsageError } from '../args.js';
+import { choiceOption, normalizeOptionalValue, numberOption, parseCommand, UsageError } from '../args.js';
 import { TRAIN_HELP } from '../help.js';
 import { ProgressBar, formatDuration } from '../progress.js';
 import { checkOutput, CommandOutput, readTrajectoryFile, writeText } from '../files.js';
@@ -390,24 +390,7 @@ interface TemperatureChoice {
  * in `--choose-temperature=VALUE` form (an empty value for the default list).
  */
 function normalizeChooseTemperature(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') {
-      out.push(...argv.slice(i));
-      break;
-    }
-    if (a !== '--choose-temperature') {
-      out.push(a);
-      continue;
-    }
-    const next = argv[i + 1];
-    if (next !== undefined && /^[-+\d.,eE\s]+$/.test(next) && /\d/.test(next)) {
-      out.push(`--choose-temperature=${next}`);
-      i++;
-    } else out.push('--choose-temperature=');
-  }
-  return out;
+  return normalizeOptionalValue(argv, '--choose-temperature', (next) => /^[-+\d.,eE\s]+$/.test(next) && /\d/.test(next), '');
 }
 
 /** The temperatures of `--choose-temperature` (empty text: the default list); a UsageError naming the flag for a value outside (0, 10]. */
