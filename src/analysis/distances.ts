@@ -5,6 +5,7 @@
  */
 import type { Trajectory } from '../structure/trajectory.js';
 import { MinimumImage, fractionalInto, translationsWithin } from '../structure/images.js';
+import { speciesPairChannels } from '../structure/pair-table.js';
 import { checkFrameFinite, checkTrajectory, selectFrames, type FrameSelection } from './validate.js';
 
 const FN = 'minimumDistances';
@@ -93,14 +94,7 @@ export function pairMinimumDistances(trajectory: Trajectory, options: MinimumDis
   const ns = species.length;
   const kind = new Int32Array(nAtoms);
   for (let i = 0; i < nAtoms; i++) kind[i] = species.indexOf(trajectory.species[i]);
-  const pairs: string[] = [];
-  const pairIndex = new Int32Array(ns * ns);
-  for (let a = 0; a < ns; a++) {
-    for (let b = a; b < ns; b++) {
-      pairIndex[a * ns + b] = pairIndex[b * ns + a] = pairs.length;
-      pairs.push(`${species[a]}-${species[b]}`);
-    }
-  }
+  const { pairs, index: pairIndex } = speciesPairChannels(species);
   const np = pairs.length;
   const mi = new MinimumImage(trajectory.cell, trajectory.pbc, fn);
   const geom = mi.geometry;

@@ -14,6 +14,7 @@
  * @module
  */
 import type { Trajectory } from '../structure/trajectory.js';
+import { speciesPairChannels } from '../structure/pair-table.js';
 import { imageGeometry } from './geometry.js';
 import { NeighborList } from './neighbors.js';
 import { checkFrameFinite, checkTrajectory, positiveNumber } from './validate.js';
@@ -86,14 +87,7 @@ export function fingerprinter(trajectory: Trajectory, options: FingerprintOption
   const kinds = [...new Set(species)].sort();
   const kindOf = Int32Array.from(species, (s) => kinds.indexOf(s));
   const nk = kinds.length;
-  const pairNames: string[] = [];
-  const chanOf = new Int32Array(nk * nk);
-  for (let a = 0; a < nk; a++) {
-    for (let b = a; b < nk; b++) {
-      chanOf[a * nk + b] = chanOf[b * nk + a] = pairNames.length;
-      pairNames.push(`${kinds[a]}-${kinds[b]}`);
-    }
-  }
+  const { pairs: pairNames, index: chanOf } = speciesPairChannels(kinds);
   const comp = composition(species);
   const volume = geom.cellVolume;
   return (frame: number): StructureFingerprint => {

@@ -75,6 +75,28 @@ export function resolvePairTable(table: PairDistanceTable, species: readonly str
   return { species: list, values };
 }
 
+/** The unordered species pairs of a species list, as channels for hot loops over atom pairs. */
+export interface SpeciesPairChannels {
+  /** The pairs, `'A-B'` ({@link pairKey}) with A not after B in the list: A-A, A-B, B-B for two species. */
+  readonly pairs: readonly string[];
+  /** `index[a * n + b]` = `index[b * n + a]`: the channel of species `a` and `b` (n = the list's length). */
+  readonly index: Int32Array;
+}
+
+/** The channel of every unordered pair of `species` (distinct symbols, in the order given). */
+export function speciesPairChannels(species: readonly string[]): SpeciesPairChannels {
+  const n = species.length;
+  const pairs: string[] = [];
+  const index = new Int32Array(n * n);
+  for (let a = 0; a < n; a++) {
+    for (let b = a; b < n; b++) {
+      index[a * n + b] = index[b * n + a] = pairs.length;
+      pairs.push(pairKey(species[a], species[b]));
+    }
+  }
+  return { pairs, index };
+}
+
 /** Species index of every atom in the order of `resolved.species` (for hot loops over pairs). */
 export function speciesIndices(resolved: ResolvedPairTable, atomSpecies: readonly string[]): Int32Array {
   const out = new Int32Array(atomSpecies.length);
