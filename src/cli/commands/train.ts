@@ -177,7 +177,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const model = RePAPModel.create(encoder, { units, layers, learningRate, optimizer, seed, loss });
   // Every model (one species too): per-pair minimum distances for the sampler, 0.85 x the smallest seen in the
   // training frames, and backtracking on (set before training, so that --monitor structure samples with them).
-  model.samplingDefaults = trainedSamplingDefaults(traj, trainRows, nTrain);
+  model.samplingDefaults = trainedSamplingDefaults(traj, trainRows);
   // --monitor structure: after every epoch, structures sampled from the current weights against the validation frames select the kept epoch.
   const monitor = monitorKind === 'structure' ? structureMonitor(model, traj, { frames: validationRows, structures: monitorStructures, seed }) : undefined;
   // --resume: the state of an earlier run (its <out>/checkpoint folder, or the folder itself).
@@ -413,7 +413,7 @@ export function parseTemperatureList(text: string): number[] {
  * training frames (one 'Si-Si' entry for a-Si), temperature 1 (until
  * --choose-temperature chooses one), and backtracking on.
  */
-function trainedSamplingDefaults(traj: Trajectory, trainRows: ArrayLike<number>, nTrain: number): SamplingDefaults {
+function trainedSamplingDefaults(traj: Trajectory, trainRows: ArrayLike<number>): SamplingDefaults {
   const frames = Int32Array.from(trainRows);
   const table = pairTableOf(resolvePairTable(pairMinimumDistances(traj, { frames }).smallest, traj.species, 'training frames'), 0.85);
   return {
@@ -424,7 +424,7 @@ function trainedSamplingDefaults(traj: Trajectory, trainRows: ArrayLike<number>,
     maxBacktracks: TRAINED_MAX_BACKTRACKS,
     backtrackDepth: TRAINED_BACKTRACK_DEPTH,
     note:
-      `minDistances: 0.85 x the smallest distance per species pair in the ${nTrain} training frames; ` +
+      `minDistances: 0.85 x the smallest distance per species pair in the ${frames.length} training frames; ` +
       `temperature 1 (as trained; repap train --choose-temperature chooses one on the validation frames); ` +
       `${TRAINED_MAX_TRIES} tries, at most ${TRAINED_MAX_BACKTRACKS} backtracks of ${TRAINED_BACKTRACK_DEPTH} atoms: the fastest setting with every structure valid on the a-Si validation glasses (docs/generalisation.md; the silica model needed 0.3 backtracks per structure, docs/silica.md)`,
   };
@@ -454,8 +454,7 @@ async function chooseTemperature(
       model.samplingDefaults = { ...base, temperature };
       const m = await structureMonitor(model, traj, { frames: validationRows, structures, seed }).evaluate(0);
       const d = m.details ?? {};
-      const errRdf: Record<string, number> = {};
-      for (const k of Object.keys(d)) if (k.startsWith('errRdf:')) errRdf[k.slice(7)] = d[k]!;
+      const errRdf = pairErrRdf(d);
       const row = { temperature, figure: m.value, errRdf, valid: d.valid ?? 0, seconds: d.seconds ?? 0 };
       table.push(row);
       log(`  T ${String(temperature).padEnd(5)} figure ${row.figure.toFixed(4)}${Object.keys(errRdf).length > 1 ? ` (${Object.entries(errRdf).map(([p, e]) => `${p} ${e.toFixed(3)}`).join(', ')})` : ''}, ${(100 * row.valid).toFixed(1)} % valid, ${row.seconds.toFixed(1)} s`);
@@ -492,10 +491,17 @@ function samplingLine(s: SamplingDefaults): string {
   );
 }
 
+/** The Err_RDF per species pair among a structure monitor's details (keys `errRdf:<pair>`). */
+function pairErrRdf(details: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(details)) if (k.startsWith('errRdf:')) out[k.slice('errRdf:'.length)] = details[k]!;
+  return out;
+}
+
 /** One epoch's --monitor structure figures, for the log. */
 function monitorLine(m: NonNullable<EpochRecord['monitor']>, structures: number, frames: number): string {
   const d = m.details ?? {};
-  const pairs = Object.keys(d).filter((k) => k.startsWith('errRdf:')).map((k) => `${k.slice(7)} ${d[k]!.toFixed(3)}`);
+  const pairs = Object.entries(pairErrRdf(d)).map(([p, e]) => `${p} ${e.toFixed(3)}`);
   return (
     `structure figure ${m.value.toFixed(4)} (sum of partial Err_RDF of ${structures} sampled structures against the ${frames} validation frames${pairs.length > 1 ? `: ${pairs.join(', ')}` : ''})` +
     `${d.valid !== undefined ? `, ${(100 * d.valid).toFixed(0)} % valid` : ''}${d.seconds !== undefined ? `, ${d.seconds.toFixed(1)} s` : ''}`
